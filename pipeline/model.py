@@ -1,0 +1,177 @@
+"""Documents as they move through the stages: read (RawDocument) -> normalized (Document) -> Structure."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass
+class Page:
+    """One page as read: its text (NFC) and, for PDFs, a box per character."""
+
+    number: int                                   # 1-based
+    text: str                                     # NFC; lines separated by "\n"
+    boxes: list[BBox | None] | None = None        # one per character of text, PDF points (x0, top, x1, bottom)
+    sizes: list[float | None] | None = None       # font size per character, where known
+    confidences: list[float | None] | None = None  # 0..1 per character, from OCR words
+    width: float | None = None
+    height: float | None = None
+    source: str = "text-layer"                    # "text-layer" | "ocr"
+    triage: str | None = None                     # "good" | "no-text" | "bad-layer" | "legacy-decoded"
+    triage_reason: str | None = None
+
+
+@dataclass
+class Table:
+    """A table as found on a page or in a file: a grid of cell texts."""
+
+    table_id: str                                  # unique within the document, e.g. "p1-t1"
+    rows: list[list[str | None]]                   # cell texts, row-major; None for a merged/empty cell
+    header_rows: int = 1                           # how many leading rows are column headers
+    page: int | None = None
+    bbox: BBox | None = None
+    cell_boxes: list[list[BBox | None]] | None = None
+    unit_line: str | None = None                   # "Đơn vị tính: Triệu đồng" above the table
+    title: str | None = None                       # caption / "Phụ lục I ..." line above the table
+    source: str = "text-layer"                     # "text-layer" | "ocr" | "docx" | "markdown"
+
+
+@dataclass
+class RawDocument:
+    """What a reader returns: pages of text, tables, and footnotes given separately (docx/md)."""
+
+    path: str
+    sha256: str
+    format: str                                    # "pdf" | "docx" | "txt" | "md"
+    pages: list[Page]
+    tables: list[Table] = field(default_factory=list)
+    footnotes: list[tuple[str, str]] = field(default_factory=list)  # (marker, text), where the format keeps them apart
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of normalized text copied from one page: text[start:end] == page.text[page_start:page_start+end-start]."""
+
+    start: int
+    end: int
+    page_index: int                                # index into Document.pages
+    page_start: int
+
+
+@dataclass
+class Document:
+    """A normalized document: one body text (NFC, joined across pages) mapped back to pages."""
+
+    path: str
+    sha256: str
+    format: str
+    text: str
+    pages: list[Page]
+    segments: list[Segment] = field(default_factory=list)   # sorted by start, non-overlapping
+    tables: list[Table] = field(default_factory=list)
+    footnote_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, marker) in text
+    excluded: list[tuple[int, str, str]] = field(default_factory=list)  # (page, kind, text) kept out of the body
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text_source(self) -> str:
+        """Say whether the text came from text layers, OCR, or both."""
+        sources = {p.source for p in self.pages if p.text.strip()}
+        if not sources or sources == {"text-layer"}:
+            return "text-layer"
+        if sources == {"ocr"}:
+            return "ocr"
+        return "mixed"
+
+    def locate(self, start: int, end: int) -> tuple[int | None, BBox | None, float | None]:
+        """Return (page number, union bbox, mean OCR confidence) of text[start:end]."""
+        if not self.segments:
+            return None, None, None
+        starts = [s.start for s in self.segments]
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        page_no: int | None = None
+        x0 = top = float("inf")
+        x1 = bottom = float("-inf")
+        confs: list[float] = []
+        while i < len(self.segments) and self.segments[i].start < end:
+            seg = self.segments[i]
+            lo, hi = max(start, seg.start), min(end, seg.end)
+            if lo < hi:
+                page = self.pages[seg.page_index]
+                if page_no is None:
+                    page_no = page.number
+                for k in range(seg.page_start + lo - seg.start, seg.page_start + hi - seg.start):
+                    if page.boxes is not None and k < len(page.boxes) and page.number == page_no:
+                        box = page.boxes[k]
+                        if box is not None:
+                            x0, top = min(x0, box[0]), min(top, box[1])
+                            x1, bottom = max(x1, box[2]), max(bottom, box[3])
+                    if page.confidences is not None and k < len(page.confidences):
+                        c = page.confidences[k]
+                        if c is not None:
+                            confs.append(c)
+            i += 1
+        bbox = (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)) if x0 != float("inf") else None
+        conf = sum(confs) / len(confs) if confs else None
+        return page_no, bbox, conf
+
+
+@dataclass
+class Block:
+    """A structural block of the normalized text."""
+
+    kind: str          # "header" | "title" | "heading" | "paragraph" | "footnote" | "signature" | "recipients"
+    start: int
+    end: int
+    level: int = 0     # heading depth: 1 for "I.", 2 for "1.", 3 for "2.1." ...
+    label: str | None = None   # "III", "2", "2.1", "a"
+    title: str | None = None   # heading text without its label
+    footnote: str | None = None  # footnote marker for footnote blocks
+
+
+@dataclass
+class Structure:
+    """Headings, footnotes and other blocks of a document, with look-ups by offset."""
+
+    blocks: list[Block] = field(default_factory=list)
+
+    def _headings_before(self, offset: int) -> list[Block]:
+        path: list[Block] = []
+        for b in self.blocks:
+            if b.start > offset:
+                break
+            if b.kind == "heading":
+                while path and path[-1].level >= b.level:
+                    path.pop()
+                path.append(b)
+        return path
+
+    def section_path(self, offset: int) -> str | None:
+        """Return the heading path at offset: 'III > 2 > 2.1 Lĩnh vực phát triển kinh tế'."""
+        path = self._headings_before(offset)
+        if not path:
+            return None
+        labels = [b.label or (b.title or "") for b in path[:-1]]
+        last = path[-1]
+        tail = " ".join(x for x in (last.label, last.title) if x)
+        return " > ".join([*labels, tail])
+
+    def heading_titles(self, offset: int) -> list[str]:
+        """Return the titles of the headings enclosing offset, outermost first."""
+        return [b.title or "" for b in self._headings_before(offset)]
+
+    def block_at(self, offset: int) -> Block | None:
+        """Return the innermost non-heading block containing offset."""
+        for b in self.blocks:
+            if b.start <= offset < b.end and b.kind != "heading":
+                return b
+        return None
+
+    def footnote_at(self, offset: int) -> str | None:
+        """Return the footnote marker if offset lies in a footnote, else None."""
+        b = self.block_at(offset)
+        return b.footnote if b is not None and b.kind == "footnote" else None
