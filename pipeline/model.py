@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.model import EXTRACTOR_VERSION, Figure, Metadata, Reference
 
 BBox = tuple[float, float, float, float]
 
@@ -20,8 +23,10 @@ class Page:
     width: float | None = None
     height: float | None = None
     source: str = "text-layer"                    # "text-layer" | "ocr"
-    triage: str | None = None                     # "good" | "no-text" | "bad-layer" | "legacy-decoded"
+    triage: str | None = None                     # "good" | "no-text" | "bad-layer" | "legacy" (decoded)
     triage_reason: str | None = None
+    repaired: list[bool] | None = None            # per character: changed by OCR numeric/unit repair (D)
+    image_coverage: float | None = None           # share of the page area under raster images, PDFs (D)
 
 
 @dataclass
@@ -175,3 +180,17 @@ class Structure:
         """Return the footnote marker if offset lies in a footnote, else None."""
         b = self.block_at(offset)
         return b.footnote if b is not None and b.kind == "footnote" else None
+
+
+@dataclass
+class Extracted:
+    """Everything the load stage writes for one document."""
+
+    document: Document
+    structure: Structure
+    metadata: Metadata
+    figures: list[Figure]
+    references: list[Reference]
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    restates: dict[int, int] = field(default_factory=dict)  # figure index -> index of the figure it restates
+    extractor_version: str = EXTRACTOR_VERSION

@@ -1,0 +1,52 @@
+# Quick start: `make run` and `make test` each set everything up themselves, idempotently.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.solieu-installed
+DB     ?= sqlite:///data/solieu.db
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test setup sysdeps sysdeps-test lint typecheck bench lock clean
+
+run: sysdeps $(STAMP)
+	@mkdir -p data
+	@$(BIN)/solieu ingest corpus/ --db $(DB) --summary
+
+test: sysdeps-test $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+setup: sysdeps $(STAMP)
+
+sysdeps:
+	@bash scripts/ensure_sysdeps.sh run
+
+sysdeps-test:
+	@bash scripts/ensure_sysdeps.sh test
+
+# Re-install only when the dependency declarations change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_ocr.py
+
+# Refresh the pins after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+
+clean:
+	rm -rf $(VENV) data .cache .prefect

@@ -1,0 +1,199 @@
+"""The Prefect ingest flow: discover -> per document: read -> recover text -> normalize -> extract -> load."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import OperationalError
+
+from pipeline.discover import discover, sha256_file
+from pipeline.extract import extract_stage
+from pipeline.load import (
+    LoadResult,
+    document_status,
+    finish_run,
+    load_document,
+    open_db,
+    record_failure,
+    start_run,
+)
+from pipeline.model import Document, Extracted, RawDocument, Structure
+from pipeline.normalize import normalize
+from pipeline.ocr import recover_text
+from pipeline.read import read_document
+from pipeline.structure import find_structure
+from solieu.errors import SolieuError, UnsupportedFormat
+
+#: Called as (path, status) when a document is done; set by the CLI for its progress bar.
+ProgressHook = Callable[[str, str], None]
+_progress: ProgressHook | None = None
+log = logging.getLogger("solieu")
+
+
+def set_progress_hook(hook: ProgressHook | None) -> None:
+    """Install (or remove) the callback told about each finished document."""
+    global _progress
+    _progress = hook
+
+
+def _io_flake(_task: object, _run: object, state: object) -> bool:
+    """Retry only errors that a second try can fix (I/O, a locked database)."""
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except (OSError, OperationalError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="read", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_flake, cache_policy=NO_CACHE)
+def read_task(path: str) -> RawDocument:
+    """Read a file's text layer (network shares and USB disks can flake: retried)."""
+    return read_document(path)
+
+
+@task(name="recover-text", cache_policy=NO_CACHE)
+def recover_task(raw: RawDocument, ocr: str, workers: int | None) -> RawDocument:
+    """Triage pages, decode legacy fonts, OCR what has no usable text."""
+    return recover_text(raw, ocr, workers=workers)
+
+
+@task(name="normalize", cache_policy=NO_CACHE)
+def normalize_task(raw: RawDocument) -> tuple[Document, Structure]:
+    """Normalize the text and find the document's structure."""
+    doc = normalize(raw)
+    return doc, find_structure(doc)
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(doc: Document, structure: Structure, raw: RawDocument) -> Extracted:
+    """Extract figures, references and metadata."""
+    return extract_stage(doc, structure, raw)
+
+
+@task(name="load", retries=2, retry_delay_seconds=2, retry_condition_fn=_io_flake, cache_policy=NO_CACHE)
+def load_task(ex: Extracted, db_url: str, run_id: int) -> LoadResult:
+    """Write one document in one transaction (a locked database is retried)."""
+    return load_document(open_db(db_url), ex, run_id=run_id)
+
+
+@dataclass
+class Outcome:
+    """What happened to one document."""
+
+    path: str
+    status: str                     # "loaded" | "current" | "failed"
+    figures: int = 0
+    pages: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    stage: str | None = None
+    error: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+def failure_message(exc: BaseException) -> tuple[str, str]:
+    """Return (short error name, message a person can act on) for an exception."""
+    if isinstance(exc, SolieuError):
+        return exc.code, str(exc)
+    if isinstance(exc, OSError):
+        return type(exc).__name__, f"{exc}; check that the file is readable and the disk is available"
+    return type(exc).__name__, (f"{type(exc).__name__}: {exc}. This is a bug in solieu: please report it "
+                                "with the file; run with -v for the traceback")
+
+
+@task(name="ingest-document", cache_policy=NO_CACHE)
+def ingest_document(path: str, db_url: str, ocr: str, force: bool, run_id: int,
+                    workers: int | None) -> Outcome:
+    """Run every stage on one file; record a failure instead of raising."""
+    t0 = time.perf_counter()
+    engine = open_db(db_url)
+    stage, sha = "read", None
+    try:
+        sha = sha256_file(path)
+        if not force and document_status(engine, path, sha) == "current":
+            return Outcome(path, "current", seconds=time.perf_counter() - t0)
+        raw = read_task(path)
+        stage = "ocr"
+        raw = recover_task(raw, ocr, workers)
+        stage = "normalize"
+        doc, structure = normalize_task(raw)
+        stage = "extract"
+        ex = extract_task(doc, structure, raw)
+        stage = "load"
+        load_task(ex, db_url, run_id)
+    except Exception as exc:
+        error, message = failure_message(exc)
+        record_failure(engine, document=path, sha256=sha, stage=stage, error=error, message=message,
+                       run_id=run_id)
+        log.debug("failure in %s", path, exc_info=exc)
+        return Outcome(path, "failed", stage=stage, error=error, message=message,
+                       seconds=time.perf_counter() - t0)
+    kinds: dict[str, int] = {}
+    for f in ex.figures:
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    return Outcome(path, "loaded", figures=len(ex.figures), pages=len(doc.pages), kinds=kinds,
+                   seconds=time.perf_counter() - t0)
+
+
+@dataclass
+class IngestSummary:
+    """The result of one ingest run."""
+
+    run_id: int
+    outcomes: list[Outcome]
+    passed_over: int
+    seconds: float
+
+    def count(self, status: str) -> int:
+        """Count documents with the given status."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+@flow(name="ingest", log_prints=False, validate_parameters=False)
+def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = False,
+                workers: int | None = None) -> IngestSummary:
+    """Ingest every supported file under paths into the dataset at db_url."""
+    t0 = time.perf_counter()
+    found = discover(paths)
+    engine = open_db(db_url)
+    run_id = start_run(engine, [str(Path(p)) for p in paths])
+    outcomes: list[Outcome] = []
+    for path in found.unsupported:
+        exc = UnsupportedFormat(f"{Path(path).suffix or 'no extension'} files are not read; solieu reads "
+                                ".pdf, .docx, .txt and .md (convert .doc with `libreoffice --convert-to docx`)")
+        record_failure(engine, document=path, sha256=sha256_file(path), stage="read", error=exc.code,
+                       message=str(exc), run_id=run_id)
+        outcomes.append(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
+        if _progress:
+            _progress(path, "failed")
+    futures = [ingest_document.submit(p, db_url, ocr, force, run_id, workers) for p in found.files]
+    for fut in as_completed(futures):
+        outcome = fut.result()
+        outcomes.append(outcome)
+        if _progress:
+            _progress(outcome.path, outcome.status)
+    order = {p: i for i, p in enumerate(found.unsupported + found.files)}
+    outcomes.sort(key=lambda o: order[o.path])
+    summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
+    finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
+               skipped=summary.count("current"), failed=summary.count("failed"))
+    return summary
+
+
+def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool = False,
+               workers: int | None = None) -> IngestSummary:
+    """Run the ingest flow with a thread pool of `workers` documents at a time."""
+    runner: Any = ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
+    result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
+    return result

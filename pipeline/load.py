@@ -1,0 +1,257 @@
+"""Load stage: open (and migrate) the dataset, load one document in one transaction, record failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from pipeline.model import Extracted
+from pipeline.schema import (
+    SCHEMA_REVISION,
+    documents,
+    failures,
+    figures,
+    ingest_runs,
+    pages,
+    references,
+    table_cells,
+    texts,
+)
+from solieu.config import PIPELINE_VERSION
+from solieu.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers (query, serve, export) work while an ingest writes.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_readonly(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
+
+
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
+    """Create an engine for url; SQLite files get WAL, foreign keys and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(
+            f"'{url}' is not a database URL; use e.g. sqlite:///data/solieu.db or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            path = Path(db)
+            if readonly and not path.exists():
+                raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH --db {url}` first")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if readonly:
+            event.listen(engine, "connect", _sqlite_readonly)
+        return engine
+    try:
+        if parsed.get_backend_name() == "postgresql":
+            opts = {"options": "-c default_transaction_read_only=on"} if readonly else {}
+            return create_engine(url, connect_args=opts, pool_pre_ping=True)
+        return create_engine(url)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"'{url}' is not a database URL solieu can open ({exc}); use e.g. "
+                            "sqlite:///data/solieu.db or postgresql+psycopg://user@host/dbname") from exc
+
+
+def _alembic_config(connection: Any) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def open_db(url: str, *, readonly: bool = False) -> Engine:
+    """Return an engine on an up-to-date dataset (migrating it unless readonly); cached per URL."""
+    key = (url, readonly)
+    if key in _ENGINES:
+        return _ENGINES[key]
+    engine = make_engine(url, readonly=readonly)
+    try:
+        with engine.begin() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            if readonly:
+                if current is None:
+                    raise DatabaseError(f"{url} holds no solieu dataset; run `solieu ingest PATH` first")
+            elif current != SCHEMA_REVISION:
+                command.upgrade(_alembic_config(conn), "head")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open the dataset at {url}: {exc.orig}; check the URL and that the "
+                            "server is running") from exc
+    _ENGINES[key] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    """Close every cached engine (tests, end of a CLI command)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+def document_status(engine: Engine, path: str, sha256: str) -> str:
+    """Say whether path/sha256 is 'current', 'stale' (older pipeline), 'changed' (path has new bytes) or 'new'."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(documents.c.pipeline_version).where(documents.c.sha256 == sha256)
+        ).first()
+        if row is not None:
+            return "current" if row.pipeline_version == PIPELINE_VERSION else "stale"
+        other = conn.execute(select(documents.c.id).where(documents.c.document == path)).first()
+        return "changed" if other is not None else "new"
+
+
+def start_run(engine: Engine, paths: list[str]) -> int:
+    """Record the start of an ingest run and return its id."""
+    with engine.begin() as conn:
+        res = conn.execute(insert(ingest_runs).values(
+            started_at=_now(), paths=paths, pipeline_version=PIPELINE_VERSION, status="running",
+            documents_seen=0, loaded=0, skipped=0, failed=0,
+        ))
+        return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+
+def finish_run(engine: Engine, run_id: int, *, seen: int, loaded: int, skipped: int, failed: int) -> None:
+    """Record the end of an ingest run with its counts."""
+    status = "ok" if failed == 0 else "partial"
+    with engine.begin() as conn:
+        conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id).values(
+            finished_at=_now(), documents_seen=seen, loaded=loaded, skipped=skipped, failed=failed,
+            status=status,
+        ))
+
+
+def record_failure(engine: Engine, *, document: str, sha256: str | None, stage: str, error: str,
+                   message: str, run_id: int | None) -> None:
+    """Store one failure so that a person can act on it."""
+    with engine.begin() as conn:
+        conn.execute(insert(failures).values(
+            document=document, sha256=sha256, stage=stage, error=error, message=message, at=_now(),
+            run_id=run_id,
+        ))
+
+
+@dataclass
+class LoadResult:
+    """What loading one document did."""
+
+    document_id: int
+    figures: int
+    references: int
+    replaced: bool
+
+
+def _figure_id(sha256: str, index: int) -> str:
+    # Stable across re-ingests of the same bytes with the same rules: content hash + position.
+    return f"{sha256[:16]}-{index:05d}"
+
+
+def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
+    """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically."""
+    doc = ex.document
+    md = ex.metadata
+    try:
+        with engine.begin() as conn:
+            old = conn.execute(
+                select(documents.c.id).where(
+                    (documents.c.sha256 == doc.sha256) | (documents.c.document == doc.path)
+                )
+            ).scalars().all()
+            for old_id in old:
+                for tbl in (figures, references, table_cells, pages, texts):
+                    conn.execute(delete(tbl).where(tbl.c.document_id == old_id))
+                conn.execute(delete(documents).where(documents.c.id == old_id))
+            doc_id = int(conn.execute(insert(documents).values(
+                document=doc.path, sha256=doc.sha256, format=doc.format, pages=len(doc.pages),
+                text_source=doc.text_source, doc_number=md.doc_number, doc_type=md.doc_type,
+                issuer=md.issuer, district=md.district, province=md.province, report_year=md.report_year,
+                issued_date=md.issued_date, signer=md.signer, signer_title=md.signer_title, title=md.title,
+                pipeline_version=PIPELINE_VERSION, extractor_version=ex.extractor_version,
+                ingested_at=_now(), run_id=run_id, warnings=doc.warnings or None,
+            )).inserted_primary_key[0])  # type: ignore[index]
+            conn.execute(insert(texts).values(document_id=doc_id, text=doc.text))
+            if doc.pages:
+                conn.execute(insert(pages), [
+                    {
+                        "document_id": doc_id, "page": p.number, "source": p.source, "triage": p.triage,
+                        "triage_reason": p.triage_reason, "chars": len(p.text),
+                        "ocr_confidence": _mean_conf(p.confidences),
+                    }
+                    for p in doc.pages
+                ])
+            ids = [_figure_id(doc.sha256, i) for i in range(len(ex.figures))]
+            if ex.figures:
+                conn.execute(insert(figures), [
+                    {
+                        "id": ids[i], "document_id": doc_id, "document": doc.path, "sha256": doc.sha256,
+                        "page": f.page, "kind": f.kind, "value": f.value,
+                        "value_exact": None if f.value is None else str(f.value),
+                        "min": f.min, "max": f.max, "denominator": f.denominator, "unit": f.unit,
+                        "per": f.per, "qualifier": f.qualifier, "subject": f.subject, "place": f.place,
+                        "section": f.section, "domain": f.domain, "raw": f.raw, "sentence": f.sentence,
+                        "char_start": f.char_start, "char_end": f.char_end,
+                        "bbox": list(f.bbox) if f.bbox else None, "source": f.source,
+                        "confidence": f.confidence, "flags": list(f.flags),
+                        "part_of": ids[f.part_of] if f.part_of is not None else None,
+                        "alt_value": f.alt_value, "table_id": f.table_id, "row": f.row, "column": f.column,
+                        "restates": ids[ex.restates[i]] if i in ex.restates else None,
+                        "extractor_version": f.extractor_version,
+                    }
+                    for i, f in enumerate(ex.figures)
+                ])
+            if ex.references:
+                conn.execute(insert(references), [
+                    {
+                        "document_id": doc_id, "document": doc.path, "number": r.number, "type": r.type,
+                        "date": r.date, "issuer": r.issuer, "raw": r.raw, "page": r.page,
+                        "char_start": r.char_start, "char_end": r.char_end, "in_footnote": r.in_footnote,
+                    }
+                    for r in ex.references
+                ])
+            if ex.cells:
+                conn.execute(insert(table_cells), [
+                    {"document_id": doc_id, "document": doc.path, **cell} for cell in ex.cells
+                ])
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
+                            f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc
+    return LoadResult(document_id=doc_id, figures=len(ex.figures), references=len(ex.references),
+                      replaced=bool(old))
+
+
+def _mean_conf(confs: list[float | None] | None) -> float | None:
+    if not confs:
+        return None
+    vals = [c for c in confs if c is not None]
+    return sum(vals) / len(vals) if vals else None

@@ -1,0 +1,204 @@
+"""The dataset's tables (SQLAlchemy Core); migrations in pipeline/migrations create them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+SCHEMA_REVISION = "0001"
+
+
+class ExactNumeric(TypeDecorator[Decimal]):
+    """NUMERIC that always hands back Decimal; SQLite gets the exact text and keeps NUMERIC affinity."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Bind Decimal as text on SQLite (no native decimal), as Decimal elsewhere."""
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return str(value)
+        return Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """Return Decimal; floats from SQLite round-trip exactly up to 15 significant digits."""
+        if value is None:
+            return None
+        return Decimal(str(value))
+
+
+metadata = MetaData()
+
+ingest_runs = Table(
+    "ingest_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("paths", JSON, nullable=False),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("documents_seen", Integer, default=0),
+    Column("loaded", Integer, default=0),
+    Column("skipped", Integer, default=0),
+    Column("failed", Integer, default=0),
+    Column("status", String(16), nullable=False, default="running"),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document", Text, nullable=False, index=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("format", String(8), nullable=False),
+    Column("pages", Integer),
+    Column("text_source", String(16)),
+    Column("doc_number", Text),
+    Column("doc_type", Text),
+    Column("issuer", Text),
+    Column("district", Text),
+    Column("province", Text),
+    Column("report_year", Integer),
+    Column("issued_date", String(10)),
+    Column("signer", Text),
+    Column("signer_title", Text),
+    Column("title", Text),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("extractor_version", String(32), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id")),
+    Column("warnings", JSON),
+)
+
+texts = Table(
+    "texts", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+pages = Table(
+    "pages", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("page", Integer, primary_key=True),
+    Column("source", String(16)),
+    Column("triage", String(16)),
+    Column("triage_reason", Text),
+    Column("chars", Integer),
+    Column("ocr_confidence", Float),
+)
+
+figures = Table(
+    "figures", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("document", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("page", Integer),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("value", ExactNumeric),
+    Column("value_exact", Text),
+    Column("min", ExactNumeric),
+    Column("max", ExactNumeric),
+    Column("denominator", ExactNumeric),
+    Column("unit", String(16), nullable=False),
+    Column("per", Text),
+    Column("qualifier", String(16)),
+    Column("subject", Text),
+    Column("place", Text),
+    Column("section", Text),
+    Column("domain", Text),
+    Column("raw", Text, nullable=False),
+    Column("sentence", Text),
+    Column("char_start", Integer, nullable=False),
+    Column("char_end", Integer, nullable=False),
+    Column("bbox", JSON),
+    Column("source", String(16), nullable=False),
+    Column("confidence", Float),
+    Column("flags", JSON),
+    Column("part_of", String(40)),
+    Column("alt_value", ExactNumeric),
+    Column("table_id", Text),
+    Column("row", Text),
+    Column("column", Text),
+    Column("restates", String(40)),
+    Column("extractor_version", String(32), nullable=False),
+)
+
+references = Table(
+    "references", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("document", Text, nullable=False),
+    Column("number", Text, nullable=False),
+    Column("type", Text),
+    Column("date", String(10)),
+    Column("issuer", Text),
+    Column("raw", Text, nullable=False),
+    Column("page", Integer),
+    Column("char_start", Integer),
+    Column("char_end", Integer),
+    Column("in_footnote", Boolean, default=False),
+)
+
+table_cells = Table(
+    "table_cells", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("table_id", String(40), primary_key=True),
+    Column("row_index", Integer, primary_key=True),
+    Column("col_index", Integer, primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("page", Integer),
+    Column("row", Text),
+    Column("column", Text),
+    Column("text", Text),
+    Column("is_header", Boolean, default=False),
+)
+
+failures = Table(
+    "failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("stage", String(16), nullable=False),
+    Column("error", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id")),
+)
+
+#: Columns of each exportable table, in CONTRACT.md order (extra columns after).
+EXPORT_COLUMNS: dict[str, list[str]] = {
+    "figures": [
+        "id", "document", "sha256", "page", "kind", "value", "min", "max", "denominator", "unit", "per",
+        "qualifier", "subject", "place", "section", "raw", "sentence", "char_start", "char_end", "bbox",
+        "source", "confidence", "flags", "part_of", "table_id", "row", "column", "extractor_version",
+        "domain", "alt_value", "restates",
+    ],
+    "documents": [
+        "document", "sha256", "format", "pages", "text_source", "doc_number", "doc_type", "issuer",
+        "district", "province", "report_year", "issued_date", "signer", "title", "pipeline_version",
+        "ingested_at", "signer_title", "extractor_version",
+    ],
+    "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",
+                   "in_footnote"],
+    "failures": ["document", "sha256", "stage", "error", "message", "at"],
+    "tables": ["document", "table_id", "page", "row_index", "col_index", "row", "column", "text", "is_header"],
+    "pages": ["document_id", "page", "source", "triage", "triage_reason", "chars", "ocr_confidence"],
+}

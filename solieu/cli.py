@@ -1,0 +1,275 @@
+"""The `solieu` command line: ingest, export, query, eval, serve."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from solieu.config import db_url, prepare_prefect_env
+from solieu.errors import DatabaseError, ReadOnlyViolation, SolieuError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("solieu")
+
+
+def _db_option(f: F) -> F:
+    return click.option("--db", "db", default=None, metavar="URL",
+                        help="SQLAlchemy URL (default: $SOLIEU_DB, else sqlite:///data/solieu.db).")(f)
+
+
+class _Context:
+    verbose: bool = False
+
+
+def _fail(exc: BaseException, verbose: bool) -> None:
+    if isinstance(exc, SolieuError):
+        click.echo(f"error: {exc}", err=True)
+        if verbose:
+            raise exc
+        sys.exit(exc.exit_code)
+    if verbose:
+        raise exc
+    click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with -v for the traceback)", err=True)
+    sys.exit(1)
+
+
+class SolieuGroup(click.Group):
+    """A group that turns solieu errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; map errors to exit codes (2 usage, 1 failure)."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            _fail(exc, bool(ctx.obj and ctx.obj.verbose))
+
+
+@click.group(cls=SolieuGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Show debug logs and tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Turn Vietnamese district reports into a queryable dataset of the figures they state."""
+    ctx.obj = _Context()
+    ctx.obj.verbose = verbose
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_db_option
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR pages with no usable text (auto), every PDF page (always), or none (never).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Documents processed at once (default 2); OCR uses every core.")
+@click.option("--force", is_flag=True, help="Re-ingest documents even when already current.")
+@click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
+def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
+           summary: bool) -> None:
+    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.discover import discover
+
+    url = db_url(db)
+    found = discover(list(paths))   # bad paths are a usage error before anything starts
+    total = len(found.files) + len(found.unsupported)
+    if total == 0:
+        raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
+    prepare_prefect_env()
+    from flows.ingest import run_ingest, set_progress_hook
+    from pipeline.load import open_db
+
+    open_db(url)  # fail fast (exit 1, clear message) when the database cannot be opened
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
+                  console=None) as progress:
+        bar = progress.add_task("", total=total)
+
+        def hook(path: str, status: str) -> None:
+            progress.update(bar, advance=1, description=f"{status}: {Path(path).name}")
+
+        set_progress_hook(hook)
+        try:
+            result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers)
+        finally:
+            set_progress_hook(None)
+    if summary:
+        _print_summary(result, url)
+    else:
+        for o in result.outcomes:
+            if o.status == "failed":
+                click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
+    if result.count("failed"):
+        sys.exit(1)
+
+
+def _print_summary(result: Any, url: str) -> None:
+    from sqlalchemy import func, select
+
+    from pipeline import schema
+    from pipeline.load import open_db
+
+    loaded, current, failed = result.count("loaded"), result.count("current"), result.count("failed")
+    click.echo(f"{len(result.outcomes)} documents: {loaded} loaded, {current} already current, {failed} failed"
+               f" ({result.seconds:.1f} s)")
+    if loaded == 0 and failed == 0:
+        click.echo("Nothing new: every document is already current; the dataset is unchanged.")
+    if loaded:
+        pages = sum(o.pages for o in result.outcomes)
+        figs = sum(o.figures for o in result.outcomes)
+        kinds: dict[str, int] = {}
+        for o in result.outcomes:
+            for k, n in o.kinds.items():
+                kinds[k] = kinds.get(k, 0) + n
+        by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        click.echo(f"This run: {pages} pages, {figs} figures ({by_kind or 'none'})")
+    engine = open_db(url)
+    with engine.connect() as conn:
+        ndocs = conn.execute(select(func.count()).select_from(schema.documents)).scalar_one()
+        npages = conn.execute(select(func.coalesce(func.sum(schema.documents.c.pages), 0))).scalar_one()
+        rows = conn.execute(select(schema.figures.c.kind, func.count()).group_by(schema.figures.c.kind)).all()
+    by_kind_all = ", ".join(f"{k} {n}" for k, n in sorted(rows, key=lambda r: -r[1]))
+    click.echo(f"Dataset: {ndocs} documents, {npages} pages, {sum(n for _, n in rows)} figures "
+               f"({by_kind_all or 'none'})")
+    for o in result.outcomes:
+        if o.status == "failed":
+            click.echo(f"  failed: {o.path} [{o.stage}] {o.error}: {o.message}")
+    if result.passed_over:
+        click.echo(f"Passed over {result.passed_over} files of other types.")
+    click.echo(f"Database: {url}")
+
+
+@main.command()
+@click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages"]))
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default: standard output).")
+def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
+    """Export a table of the dataset."""
+    from pipeline.load import open_db
+    from solieu.export import rows, write
+
+    engine = open_db(db_url(db), readonly=True)
+    records = rows(engine, table)
+    if fmt == "parquet" or out is not None:
+        if fmt == "parquet":
+            n = write(records, fmt, None, out)
+        else:
+            assert out is not None
+            with out.open("w", encoding="utf-8", newline="") as fh:
+                n = write(records, fmt, fh, out)
+        click.echo(f"wrote {n} {table} rows to {out}", err=True)
+    else:
+        write(records, fmt, sys.stdout, None)
+
+
+_WRITE_WORDS = ("insert", "update", "delete", "drop", "create", "alter", "replace", "attach", "detach",
+                "vacuum", "reindex", "truncate", "grant", "revoke", "copy")
+
+
+@main.command()
+@click.argument("sql")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+def query(sql: str, db: str | None, fmt: str) -> None:
+    """Run read-only SQL over the dataset."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from pipeline.load import open_db
+    from solieu.export import write
+
+    first = sql.strip().split(None, 1)[0].lower() if sql.strip() else ""
+    if first in _WRITE_WORDS:
+        raise ReadOnlyViolation(f"`solieu query` is read-only and will not run {first.upper()}; "
+                                "the dataset changes only through `solieu ingest`")
+    engine = open_db(db_url(db), readonly=True)
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(text(sql))
+            if not result.returns_rows:
+                raise ReadOnlyViolation("`solieu query` runs statements that return rows (SELECT/WITH)")
+            cols = list(result.keys())
+            records = [dict(zip(cols, r, strict=True)) for r in result.all()]
+    except DBAPIError as exc:
+        msg = str(exc.orig)
+        if "readonly" in msg.lower() or "read-only" in msg.lower():
+            raise ReadOnlyViolation("`solieu query` is read-only; the dataset changes only through "
+                                    "`solieu ingest`") from exc
+        raise UsageError(f"the query failed: {msg}") from exc
+    if fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(*cols)
+        for r in records:
+            t.add_row(*("" if v is None else str(v) for v in r.values()))
+        Console().print(t)
+    else:
+        write(records, fmt, sys.stdout, None)
+
+
+@main.command(name="eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@_db_option
+@click.option("--document", default=None, help="Score this ingested document (path as given to ingest) "
+              "instead of those named like the gold's document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--fail-under", type=float, default=None, help="Exit 1 if any figure F1 is below this.")
+def eval_cmd(gold: tuple[str, ...], db: str | None, document: str | None, as_json: bool,
+             fail_under: float | None) -> None:
+    """Score the dataset against gold files: precision, recall, F1, values, subjects, flags."""
+    from pipeline.load import open_db
+    from solieu.scoring import score_dataset
+
+    engine = open_db(db_url(db), readonly=True)
+    reports = [r for g in gold for r in score_dataset(engine, g, document=document)]
+    if as_json:
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+    else:
+        from solieu.scoring import format_report
+
+        for r in reports:
+            click.echo(format_report(r))
+    if fail_under is not None:
+        low = [r for r in reports if r.get("figures", {}).get("f1", 1.0) < fail_under
+               or r.get("cells", {}).get("f1", 1.0) < fail_under]
+        if low:
+            sys.exit(1)
+
+
+@main.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db: str | None, host: str, port: int) -> None:
+    """Browse the dataset in a web browser (read-only)."""
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url(db))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UsageError("`solieu serve` browses a SQLite dataset; for PostgreSQL export to SQLite first "
+                         "or use your database's own tools")
+    path = Path(url.database)
+    if not path.exists():
+        raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH` first")
+    click.echo(f"Serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)")
+    cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--host", host, "--port", str(port),
+           "--setting", "sql_time_limit_ms", "5000"]
+    sys.exit(subprocess.call(cmd))
+
+
+if __name__ == "__main__":
+    main()
