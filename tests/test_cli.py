@@ -1,0 +1,117 @@
+"""The `solieu` command as a user runs it: real subprocesses, real Prefect flow, real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, SEED_GOLD, SEED_MD, SEED_PDF
+
+SOLIEU = [sys.executable, "-m", "solieu.cli"]
+
+
+def solieu(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI and return the finished process."""
+    full_env = {**os.environ, "PREFECT_HOME": str((cwd or ROOT) / ".prefect"), **(env or {})}
+    return subprocess.run([*SOLIEU, *args], cwd=cwd or ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Ingest the seed report (PDF and Markdown) once through the real CLI."""
+    work = tmp_path_factory.mktemp("cli")
+    inbox = work / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEED_PDF, inbox)
+    shutil.copy(SEED_MD, inbox)
+    url = f"sqlite:///{work / 'solieu.db'}"
+    res = solieu("ingest", str(inbox), "--db", url, cwd=work)
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "2 loaded" in res.stdout
+    return url
+
+
+def test_second_ingest_adds_nothing_and_says_so(seed_db: str, tmp_path: Path) -> None:
+    inbox = Path(seed_db.removeprefix("sqlite:///")).parent / "inbox"
+    res = solieu("ingest", str(inbox), "--db", seed_db, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "0 loaded, 2 already current" in res.stdout
+    assert "Nothing new" in res.stdout
+
+
+def test_eval_scores_the_seed_pdf_above_the_floor(seed_db: str) -> None:
+    res = solieu("eval", str(SEED_GOLD), "--db", seed_db, "--json")
+    assert res.returncode == 0, res.stderr
+    reports = {Path(r["document"]).suffix: r for r in json.loads(res.stdout)}
+    assert reports[".pdf"]["figures"]["f1"] >= 0.90
+    text = solieu("eval", str(SEED_GOLD), "--db", seed_db).stdout
+    assert "figures: P" in text and "references:" in text
+
+
+def test_export_formats_carry_exact_values(seed_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "figures.parquet"
+    assert solieu("export", "figures", "--db", seed_db, "--format", "parquet", "--out", str(out)).returncode == 0
+    frame = pd.read_parquet(out)
+    assert {"id", "document", "kind", "value", "unit", "raw", "char_start", "char_end", "flags"} <= set(frame.columns)
+    money = frame[frame["raw"].str.startswith("380.000.000")]
+    assert str(money["value"].iloc[0]).rstrip("0").rstrip(".") == "380000000"
+    csv = solieu("export", "figures", "--db", seed_db, "--format", "csv").stdout
+    assert csv.splitlines()[0].startswith("id,document,sha256,page,kind,value")
+    lines = [json.loads(x) for x in solieu("export", "documents", "--db", seed_db).stdout.splitlines()]
+    assert {d["doc_number"] for d in lines} == {"374-BC/HU"}
+
+
+def test_query_reads_and_refuses_writes(seed_db: str) -> None:
+    res = solieu("query", "select count(*) as n from documents", "--db", seed_db, "--format", "jsonl")
+    assert res.returncode == 0 and json.loads(res.stdout) == {"n": 2}
+    for sql in ("delete from figures", "  UPDATE figures SET value = 0", "drop table figures"):
+        bad = solieu("query", sql, "--db", seed_db)
+        assert bad.returncode == 2, sql
+        assert "read-only" in bad.stderr
+        assert "Traceback" not in bad.stderr
+    # A write hidden behind a CTE is stopped by the database itself.
+    sneaky = solieu("query", "with x as (select 1) delete from figures", "--db", seed_db)
+    assert sneaky.returncode == 2 and "read-only" in sneaky.stderr
+    assert json.loads(solieu("query", "select count(*) as n from figures", "--db", seed_db,
+                             "--format", "jsonl").stdout)["n"] > 0
+
+
+def test_a_bad_file_is_recorded_and_the_rest_load(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEED_MD, inbox / "good.md")
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\n this is not really a pdf")
+    (inbox / "table.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    res = solieu("ingest", str(inbox), str(inbox / "table.xls"), "--db", url, cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "1 loaded" in res.stdout and "2 failed" in res.stdout
+    assert "Traceback" not in res.stdout + res.stderr
+    failures = [json.loads(x) for x in solieu("export", "failures", "--db", url).stdout.splitlines()]
+    by_doc = {Path(f["document"]).name: f for f in failures}
+    assert set(by_doc) == {"broken.pdf", "table.xls"}
+    assert by_doc["broken.pdf"]["stage"] == "read" and by_doc["broken.pdf"]["message"]
+    assert by_doc["table.xls"]["error"] == "UnsupportedFormat"
+    docs = solieu("export", "documents", "--db", url).stdout.splitlines()
+    assert len(docs) == 1
+
+
+def test_usage_errors_exit_2_with_one_line() -> None:
+    res = solieu("ingest", "/no/such/folder")
+    assert res.returncode == 2
+    assert "no such file or folder" in res.stderr and "Traceback" not in res.stderr
+    assert solieu("export", "nonsense").returncode == 2
+
+
+def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
+    res = solieu("query", "select 1", "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert res.returncode == 1
+    assert "solieu ingest" in res.stderr and "Traceback" not in res.stderr
