@@ -1,0 +1,69 @@
+"""Gold floors: extraction quality on hand-annotated documents, enforced in CI.
+
+Each row runs the real stages (no Prefect) on a corpus document and scores it against its gold file
+with the same code as `solieu eval`. Floors are set a little under what was measured, so a change that
+loses figures fails here; the measured numbers are in the issue notes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+from pipeline.model import Extracted
+from pipeline.run import process_file
+from solieu.scoring import score_extracted
+from tests.conftest import CORPUS
+
+PUB = CORPUS / "public"
+GOLD = CORPUS / "gold"
+
+
+@cache
+def _run(path: str, ocr: str = "auto") -> Extracted:
+    return process_file(path, ocr=ocr)
+
+
+def _report(doc: str, gold: str) -> dict[str, Any]:
+    return score_extracted(GOLD / gold, _run(str(CORPUS / doc)))
+
+
+# (document, gold file, figure F1 floor, subject-accuracy floor)
+FIGURE_FLOORS = [
+    pytest.param("seed/binhson-2021-dan-van-kheo.pdf", "binhson-2021-dan-van-kheo.json", 0.97, 0.90, id="seed-pdf"),
+    pytest.param("seed/binhson-2021-dan-van-kheo.md", "binhson-2021-dan-van-kheo.json", 0.97, 0.90, id="seed-md"),
+]
+
+
+@pytest.mark.parametrize(("doc", "gold", "f1_floor", "subject_floor"), FIGURE_FLOORS)
+def test_figure_f1_floor(doc: str, gold: str, f1_floor: float, subject_floor: float) -> None:
+    rep = _report(doc, gold)["figures"]
+    assert rep["f1"] >= f1_floor, (rep["f1"], rep["missed"], rep["wrong_value"], rep["false_positives"])
+    assert rep["subject_accuracy"] >= subject_floor, rep["subject_misses"]
+
+
+def test_seed_pdf_flags_both_ambiguous_figures_and_links_parts() -> None:
+    rep = _report("seed/binhson-2021-dan-van-kheo.pdf", "binhson-2021-dan-van-kheo.json")["figures"]
+    assert [(x["id"], x["ok"]) for x in rep["flags_required"]] == [(16, True), (17, True)]
+    assert all(x["ok"] for x in rep["in_footnote"]), rep["in_footnote"]
+    assert all(x["ok"] for x in rep["part_of"]), rep["part_of"]
+
+
+def test_seed_pdf_references_and_metadata_are_all_right() -> None:
+    rep = _report("seed/binhson-2021-dan-van-kheo.pdf", "binhson-2021-dan-van-kheo.json")
+    refs = rep["references"]
+    assert (refs["tp"], refs["fp"], refs["fn"]) == (13, 0, 0), refs["problems"]
+    assert refs["fields_correct"] == refs["fields_checked"], refs["problems"]
+    assert rep["metadata"]["correct"] == rep["metadata"]["checked"], rep["metadata"]["wrong"]
+
+
+def test_seed_pdf_figures_point_back_to_their_page_and_text() -> None:
+    ex = _run(str(CORPUS / "seed/binhson-2021-dan-van-kheo.pdf"))
+    text = ex.document.text
+    for f in ex.figures:
+        assert text[f.char_start:f.char_end] == f.raw
+        assert f.page is not None and f.bbox is not None
+        x0, top, x1, bottom = f.bbox
+        assert 0 <= x0 < x1 <= 600 and 0 <= top < bottom <= 850
