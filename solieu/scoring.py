@@ -97,9 +97,11 @@ def format_report(r: dict[str, Any]) -> str:
             if f[key]:
                 ok = sum(1 for x in f[key] if x["ok"])
                 lines.append(f"    {key}: {ok}/{len(f[key])}")
-        for key in ("missed", "wrong_value", "false_positives", "subject_misses"):
+        labels = {"missed": "missed", "wrong_value": "wrong value", "false_positives": "false positive",
+                  "subject_misses": "subject"}
+        for key, label in labels.items():
             for item in f[key][:15]:
-                lines.append(f"    {key[:-1] if key.endswith('s') else key}: {item}")
+                lines.append(f"    {label}: {item}")
     if "cells" in r:
         c = r["cells"]
         lines.append(f"  cells: P {c['precision']:.3f}  R {c['recall']:.3f}  F1 {c['f1']:.3f}  "
