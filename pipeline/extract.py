@@ -61,7 +61,7 @@ def extract_stage(doc: Document, structure: Structure, raw: RawDocument) -> Extr
     restates = {offset + t: p for t, p in link_restated(tabular, prose)}
     for fig in figures:
         locate_figure(doc, fig)
-    refs = extract_references(doc.text)
+    refs = extract_references(doc.text, unique=True)  # one row per cited document, first mention's place
     for ref in refs:
         ref.page = doc.locate(ref.char_start, ref.char_end)[0]
         ref.in_footnote = structure.footnote_at(ref.char_start) is not None

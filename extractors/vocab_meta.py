@@ -1,0 +1,163 @@
+"""Load and validate the vocabulary of document metadata and references (extractors/data/vi/*.yaml)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from solieu.errors import SolieuError
+
+DATA_DIR = Path(__file__).parent / "data" / "vi"
+
+
+class VocabularyError(SolieuError):
+    """A vocabulary file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class DocType:
+    """A type of document: its prose name, its capitalised title word, its number symbols."""
+
+    name: str
+    title: str
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province or centrally-run city and the spellings that name it."""
+
+    name: str
+    kind: str
+    variants: tuple[str, ...]
+    needs_level: bool = False
+
+
+@dataclass(frozen=True)
+class Title:
+    """A signer's title as printed in capitals and as written in prose."""
+
+    upper: str
+    display: str
+
+
+@dataclass(frozen=True)
+class MetaVocab:
+    """Everything metadata and reference extraction reads from data files."""
+
+    doc_types: tuple[DocType, ...]
+    max_name_words: int
+    not_references: tuple[str, ...]
+    body_starts: tuple[str, ...]
+    report_period_labels: tuple[str, ...]
+    provinces: tuple[Province, ...]
+    province_levels: tuple[str, ...]
+    district_levels: tuple[str, ...]
+    issuer_heads: tuple[str, ...]
+    sub_heads: tuple[str, ...]
+    display: dict[str, str]
+    acronyms: frozenset[str]
+    issuer_stops: tuple[str, ...]
+    author_verbs: tuple[str, ...]
+    titles: tuple[Title, ...]
+    between: tuple[str, ...]
+    stamp_labels: tuple[str, ...]
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = DATA_DIR / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise VocabularyError(f"cannot read {path}: {exc}; restore it from the repository") from exc
+    if not isinstance(data, dict):
+        raise VocabularyError(f"{path} must hold a mapping at the top level; fix the file")
+    return data
+
+
+def _need(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind):
+        raise VocabularyError(f"{where}: '{key}' must be a {kind.__name__}; fix the data file")
+    return value
+
+
+def nfc(s: str) -> str:
+    """Return s in NFC."""
+    return unicodedata.normalize("NFC", s)
+
+
+@cache
+def vocab() -> MetaVocab:
+    """Load the metadata vocabulary once, validated."""
+    dt = _load("doc_types.yaml")
+    types: list[DocType] = []
+    for entry in _need(dt, "types", list, "doc_types.yaml"):
+        if not isinstance(entry, dict) or not {"name", "title", "symbols"} <= entry.keys():
+            raise VocabularyError(f"doc_types.yaml: entry {entry!r} needs name, title and symbols")
+        types.append(DocType(nfc(entry["name"]), nfc(entry["title"]), tuple(nfc(s) for s in entry["symbols"])))
+    au = _load("admin_units.yaml")
+    provinces: list[Province] = []
+    for entry in _need(au, "provinces", list, "admin_units.yaml"):
+        if not isinstance(entry, dict) or "name" not in entry or entry.get("kind") not in ("tinh", "thanh_pho"):
+            raise VocabularyError(f"admin_units.yaml: entry {entry!r} needs a name and kind tinh|thanh_pho")
+        provinces.append(Province(nfc(entry["name"]), entry["kind"],
+                                  tuple(nfc(v) for v in entry.get("variants", [])),
+                                  bool(entry.get("needs_level", False))))
+    levels = _need(au, "levels", dict, "admin_units.yaml")
+    iss = _load("issuers.yaml")
+    heads = _need(iss, "heads", list, "issuers.yaml")
+    sig = _load("signature.yaml")
+    titles = [Title(nfc(t["upper"]), nfc(t["display"])) for t in _need(sig, "titles", list, "signature.yaml")]
+    return MetaVocab(
+        doc_types=tuple(types),
+        max_name_words=int(dt.get("max_name_words", 12)),
+        not_references=tuple(nfc(x) for x in dt.get("not_references", [])),
+        body_starts=tuple(nfc(x) for x in _need(dt, "body_starts", list, "doc_types.yaml")),
+        report_period_labels=tuple(nfc(x) for x in dt.get("report_period_labels", [])),
+        provinces=tuple(provinces),
+        province_levels=tuple(nfc(x) for x in levels["province"]),
+        district_levels=tuple(nfc(x) for x in levels["district"]),
+        issuer_heads=tuple(nfc(h["name"]) for h in heads),
+        sub_heads=tuple(nfc(h["name"]) for h in heads if h.get("sub")),
+        display={nfc(k): nfc(v) for k, v in _need(iss, "display", dict, "issuers.yaml").items()},
+        acronyms=frozenset(nfc(a) for a in _need(iss, "acronyms", list, "issuers.yaml")),
+        issuer_stops=tuple(nfc(s) for s in _need(iss, "issuer_stops", list, "issuers.yaml")),
+        author_verbs=tuple(nfc(s) for s in _need(iss, "author_verbs", list, "issuers.yaml")),
+        titles=tuple(titles),
+        between=tuple(nfc(b) for b in _need(sig, "between", list, "signature.yaml")),
+        stamp_labels=tuple(nfc(b) for b in sig.get("stamp_labels", [])),
+    )
+
+
+def fold(s: str) -> str:
+    """Return a key that ignores case, diacritics and tone-mark placement ('ĐĂK NÔNG' -> 'dak nong')."""
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join(s.lower().replace("-", " ").replace("–", " ").split())
+
+
+def alternation(words: list[str] | tuple[str, ...]) -> str:
+    """Return a regex alternation of literal words, longest first, spaces matching any whitespace."""
+    parts = sorted(set(words), key=len, reverse=True)
+    return "|".join(r"\s+".join(_escape(w) for w in p.split()) for p in parts)
+
+
+def _escape(s: str) -> str:
+    return str(regex.escape(s))
+
+
+def fold_chars(s: str) -> str:
+    """Return s lower-cased without diacritics, one output char per input char, so offsets carry over."""
+    out = []
+    for c in s:
+        base = unicodedata.normalize("NFD", c.replace("Đ", "D").replace("đ", "d"))
+        stripped = "".join(b for b in base if not unicodedata.combining(b)).lower()
+        out.append(stripped[:1] if len(stripped) >= 1 else c)
+    return "".join(out)
