@@ -136,6 +136,7 @@ class Block:
     label: str | None = None   # "III", "2", "2.1", "a"
     title: str | None = None   # heading text without its label
     footnote: str | None = None  # footnote marker for footnote blocks
+    anchor: int | None = None    # footnote blocks: offset of the marker in the body, where the note belongs
 
 
 @dataclass
@@ -145,6 +146,11 @@ class Structure:
     blocks: list[Block] = field(default_factory=list)
 
     def _headings_before(self, offset: int) -> list[Block]:
+        # a footnote sits at the end of the text but belongs where its marker is
+        for b in self.blocks:
+            if b.kind == "footnote" and b.anchor is not None and b.start <= offset < b.end:
+                offset = b.anchor
+                break
         path: list[Block] = []
         for b in self.blocks:
             if b.start > offset:
@@ -170,11 +176,9 @@ class Structure:
         return [b.title or "" for b in self._headings_before(offset)]
 
     def block_at(self, offset: int) -> Block | None:
-        """Return the innermost non-heading block containing offset."""
-        for b in self.blocks:
-            if b.start <= offset < b.end and b.kind != "heading":
-                return b
-        return None
+        """Return the innermost (shortest) non-heading block containing offset."""
+        inside = [b for b in self.blocks if b.start <= offset < b.end and b.kind != "heading"]
+        return min(inside, key=lambda b: b.end - b.start) if inside else None
 
     def footnote_at(self, offset: int) -> str | None:
         """Return the footnote marker if offset lies in a footnote, else None."""

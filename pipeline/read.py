@@ -1,0 +1,471 @@
+"""Read a report file (.pdf text layer, .docx, .txt, .md) into a RawDocument of NFC pages."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.model import BBox, Page, RawDocument, Table
+from solieu.errors import UnreadableDocument, UnsupportedFormat
+
+SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = f"{{{W_NS}}}"
+
+
+def read_document(path: str | Path) -> RawDocument:
+    """Read one file into pages of NFC text (PDF: with a box and font size per character)."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED:
+        raise UnsupportedFormat(
+            f"{p.name}: solieu reads {', '.join(SUPPORTED)} files, not {ext or 'files without an extension'}; "
+            "convert it (e.g. save a spreadsheet or .doc as PDF or .docx) and ingest the converted file"
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise UnreadableDocument(f"{p}: cannot be opened ({e.strerror}); check the path and its permissions") from e
+    if not data.strip():
+        raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
+    sha = hashlib.sha256(data).hexdigest()
+    if ext == ".pdf":
+        return _read_pdf(p, data, sha)
+    if ext == ".docx":
+        return _read_docx(p, data, sha)
+    text = decode_text(data)
+    if ext == ".md":
+        text = reduce_markdown(text)
+    return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)])
+
+
+# --------------------------------------------------------------------------- PDF (pypdfium2)
+
+
+def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
+    if not data.lstrip().startswith(b"%PDF"):
+        raise UnreadableDocument(
+            f"{p.name}: not a PDF (the file does not start with %PDF); check what it really is and rename or "
+            "re-export it"
+        )
+    if b"%%EOF" not in data[-2048:]:
+        raise UnreadableDocument(
+            f"{p.name}: the PDF is truncated (no %%EOF end marker); it was probably cut short while downloading "
+            "or copying: fetch it again"
+        )
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e)
+        if "password" in msg.lower():
+            raise UnreadableDocument(
+                f"{p.name}: the PDF is encrypted with a password; ask the issuer for an unprotected copy or "
+                "remove the password (e.g. qpdf --decrypt) and ingest that"
+            ) from e
+        raise UnreadableDocument(
+            f"{p.name}: the PDF is damaged and cannot be parsed ({msg}); fetch a fresh copy, or print it to PDF "
+            "again"
+        ) from e
+    try:
+        if len(pdf) == 0:
+            raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
+        pages = [_read_pdf_page(pdf, i) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    warnings = []
+    empty = [pg.number for pg in pages if not pg.text.strip()]
+    if empty:
+        warnings.append(
+            f"{len(empty)} of {len(pages)} pages have no text layer (pages {_ranges(empty)}): probably scanned; "
+            "they need OCR (solieu ingest --ocr auto)"
+        )
+    return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """Return "1-3, 7" for [1, 2, 3, 7]."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}-{prev}" if prev > start else str(start))
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
+    """Extract one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
+    c = pdfium_c
+    page = pdf[index]
+    try:
+        # signature widgets and stamps are annotations: flatten them so their text is seen (and can be removed
+        # by normalize, which records it) the way a reader and pdftotext see it
+        if (c.FPDFPage_GetAnnotCount(page.raw) > 0
+                and c.FPDFPage_Flatten(page.raw, c.FLAT_NORMALDISPLAY) == c.FLATTEN_SUCCESS):
+            page.close()
+            page = pdf[index]
+        width, height = page.get_size()
+        tp = page.get_textpage()
+        try:
+            chars = _page_chars(tp, height)
+        finally:
+            tp.close()
+    finally:
+        page.close()
+    text, boxes, sizes = _assemble(chars)
+    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height)
+
+
+# (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
+_Char = tuple[str, BBox | None, float | None, float | None, bool]
+
+
+def _page_chars(tp: pdfium.PdfTextPage, height: float) -> list[_Char]:
+    """Return the page's characters with boxes and font sizes (two pdfium calls per visible char)."""
+    c = pdfium_c
+    raw = tp.raw
+    n = c.FPDFText_CountChars(raw)
+    if n <= 0:
+        return []
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = c.FPDFText_GetText(raw, 0, n, buf)
+    units = list(buf[: max(got - 1, 0)])
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    pl, pr, pb, pt = ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
+    get_box = c.FPDFText_GetCharBox
+    get_size = c.FPDFText_GetFontSize
+    is_generated = c.FPDFText_IsGenerated
+    out: list[_Char] = []
+    for i, code in enumerate(units):
+        if code == 0 or code == 0xFFFE:
+            continue
+        # 2 is pdfium's mark for a hyphen it found at a line end: keep it as a soft hyphen for normalize
+        ch = "\u00ad" if code == 2 else chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd"
+        if ch in "\r\n " and is_generated(raw, i) == 1:
+            out.append((ch, None, None, None, True))
+            continue
+        box: BBox | None = None
+        if get_box(raw, i, pl, pr, pb, pt):
+            box = (left.value, height - top.value, right.value, height - bottom.value)
+        if ch == " ":
+            out.append((ch, box, None, None, False))
+            continue
+        size = get_size(raw, i)
+        out.append((ch, box, float(size) if size else None, box[3] if box else None, False))
+    return out
+
+
+def _assemble(chars: list[_Char]) -> tuple[str, list[BBox | None], list[float | None]]:
+    """Build page text: lines from pdfium, raised small digits as superscripts, combining marks composed."""
+    # 1. split into lines at pdfium's generated line breaks, but undo breaks that pdfium makes only because
+    #    a superscript (footnote marker, m²) sits on a raised baseline
+    lines: list[list[_Char]] = [[]]
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        if ch[0] in "\r\n" and ch[4]:
+            j = i
+            while j < len(chars) and chars[j][0] in "\r\n" and chars[j][4]:
+                j += 1
+            prev = next((x for x in reversed(lines[-1]) if x[1] is not None and not x[0].isspace()), None)
+            nxt = next((x for x in chars[j:] if x[1] is not None and not x[0].isspace()), None)
+            if not (prev and nxt and _same_line(prev, nxt, lines[-1])):
+                lines.append([])
+            i = j
+            continue
+        if ch[0] == "\r":
+            i += 1
+            continue
+        if ch[0] == "\n":
+            lines.append([])
+        else:
+            lines[-1].append(ch)
+        i += 1
+    text: list[str] = []
+    boxes: list[BBox | None] = []
+    sizes: list[float | None] = []
+    for n, line in enumerate(lines):
+        if n:
+            text.append("\n")
+            boxes.append(None)
+            sizes.append(None)
+        _mark_superscripts(line, text, boxes, sizes)
+    return _compose("".join(text), boxes, sizes)
+
+
+def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
+    """Say whether nxt continues prev's line (it only moved up or down for a superscript)."""
+    pb, nb = prev[1], nxt[1]
+    assert pb is not None and nb is not None
+    if nb[0] < pb[2] - 1.0:          # the next char starts left of the previous one: a new line
+        return False
+    sizes = [x[2] for x in line if x[2]]
+    size = max(sizes) if sizes else (prev[2] or 10.0)
+    if prev[3] is None or nxt[3] is None:
+        return False
+    return abs(prev[3] - nxt[3]) < 0.6 * max(size, nxt[2] or 0.0)
+
+
+def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | None],
+                       sizes: list[float | None]) -> None:
+    """Append a line, turning small raised digits (footnote markers, m²) into superscript digits."""
+    digit_sizes = [x[2] for x in line if x[2] and x[0].isdigit()]
+    top_size = max((x[2] for x in line if x[2]), default=0.0)
+    if not digit_sizes or min(digit_sizes) >= 0.8 * top_size:
+        # fast path: no digit is smaller than the line's text, so none is a superscript
+        text.extend(x[0] for x in line)
+        boxes.extend(x[1] for x in line)
+        sizes.extend(x[2] for x in line)
+        return
+    weights: Counter[float] = Counter(x[2] for x in line if x[2])
+    body = weights.most_common(1)[0][0] if weights else None
+    bases = sorted(x[3] for x in line if x[3] is not None and x[0].isalnum())
+    baseline = bases[len(bases) // 2] if bases else None     # median glyph bottom ~ the baseline
+    for ch, box, size, base, _ in line:
+        out = ch
+        if (ch.isdigit() and size and body and base is not None and baseline is not None
+                and size < 0.8 * body and baseline - base > 0.15 * body):
+            out = ch.translate(SUPERSCRIPT)
+        text.append(out)
+        boxes.append(box)
+        sizes.append(size)
+
+
+def _compose(text: str, boxes: list[BBox | None], sizes: list[float | None]
+             ) -> tuple[str, list[BBox | None], list[float | None]]:
+    """NFC-compose text, giving a composed character the union of its parts' boxes."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, boxes, sizes
+    out_t: list[str] = []
+    out_b: list[BBox | None] = []
+    out_s: list[float | None] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", text[i:j])
+        parts = [b for b in boxes[i:j] if b is not None]
+        union: BBox | None = (
+            (min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts), max(b[3] for b in parts))
+            if parts else None
+        )
+        for ch in cluster:
+            out_t.append(ch)
+            out_b.append(union if len(cluster) != j - i else boxes[i + cluster.index(ch)])
+            out_s.append(sizes[i])
+        i = j
+    return "".join(out_t), out_b, out_s
+
+
+# --------------------------------------------------------------------------- DOCX (python-docx)
+
+
+def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
+    import io
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, ET.ParseError) as e:
+        raise UnreadableDocument(
+            f"{p.name}: not a readable Word .docx file ({type(e).__name__}); open it in Word or LibreOffice and "
+            "save it again as .docx"
+        ) from e
+    except Exception as e:  # lxml errors and friends: the package is damaged
+        raise UnreadableDocument(
+            f"{p.name}: the .docx package is damaged ({e}); open and re-save it in Word or LibreOffice"
+        ) from e
+    order: dict[str, str] = {}          # footnote id -> marker, numbered by first reference
+    lines: list[str] = []
+    tables: list[Table] = []
+    for child in _docx_blocks(d.element.body):
+        if child.tag == f"{W}p":
+            lines.append(_docx_paragraph(child, order))
+        else:
+            rows = _docx_table(child, order)
+            tables.append(Table(table_id=f"t{len(tables) + 1}", rows=rows, source="docx"))
+            lines.extend(" | ".join(c or "" for c in row) for row in rows)
+    footnotes = _docx_footnotes(d, order)
+    text = unicodedata.normalize("NFC", "\n".join(lines))
+    return RawDocument(path=str(p), sha256=sha, format="docx", pages=[Page(number=1, text=text)],
+                       tables=tables, footnotes=footnotes)
+
+
+def _docx_blocks(parent: ET.Element) -> list[ET.Element]:
+    """Return the body's paragraphs and tables in document order, looking inside content controls."""
+    out: list[ET.Element] = []
+    for child in parent:
+        if child.tag in (f"{W}p", f"{W}tbl"):
+            out.append(child)
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                out.extend(_docx_blocks(content))
+    return out
+
+
+def _docx_paragraph(p: ET.Element, order: dict[str, str]) -> str:
+    """Return a paragraph's text with footnote references and superscript digits as superscripts."""
+    out: list[str] = []
+    for r in p.iter(f"{W}r"):
+        rpr = r.find(f"{W}rPr")
+        sup = False
+        if rpr is not None:
+            va = rpr.find(f"{W}vertAlign")
+            sup = va is not None and va.get(f"{W}val") == "superscript"
+        for el in r:
+            if el.tag == f"{W}t" and el.text:
+                out.append(el.text.translate(SUPERSCRIPT) if sup and el.text.isdigit() else el.text)
+            elif el.tag == f"{W}tab":
+                out.append("\t")
+            elif el.tag in (f"{W}br", f"{W}cr"):
+                out.append(" ")
+            elif el.tag == f"{W}footnoteReference":
+                fid = el.get(f"{W}id") or ""
+                marker = order.setdefault(fid, str(len(order) + 1))
+                out.append(marker.translate(SUPERSCRIPT))
+    return "".join(out)
+
+
+def _docx_table(tbl: ET.Element, order: dict[str, str]) -> list[list[str | None]]:
+    """Return a table's rows of cell texts; a cell merged into the previous one is None."""
+    rows: list[list[str | None]] = []
+    for tr in tbl.findall(f"{W}tr"):
+        row: list[str | None] = []
+        for tc in tr.findall(f"{W}tc"):
+            tcpr = tc.find(f"{W}tcPr")
+            span = 1
+            merged = False
+            if tcpr is not None:
+                gs = tcpr.find(f"{W}gridSpan")
+                if gs is not None:
+                    span = int(gs.get(f"{W}val") or 1)
+                vm = tcpr.find(f"{W}vMerge")
+                merged = vm is not None and vm.get(f"{W}val") != "restart"
+            txt = " ".join(_docx_paragraph(p, order) for p in tc.findall(f"{W}p")).strip()
+            row.append(None if merged else unicodedata.normalize("NFC", txt))
+            row.extend([None] * (span - 1))
+        rows.append(row)
+    return rows
+
+
+def _docx_footnotes(d: object, order: dict[str, str]) -> list[tuple[str, str]]:
+    """Return (marker, text) of the footnotes part, in reference order."""
+    part = None
+    for rel in d.part.rels.values():  # type: ignore[attr-defined]
+        if rel.reltype.endswith("/footnotes") and not rel.is_external:
+            part = rel.target_part
+    if part is None:
+        return []
+    root = ET.fromstring(part.blob)
+    notes: dict[str, str] = {}
+    for fn in root.findall(f"{W}footnote"):
+        if fn.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        fid = fn.get(f"{W}id") or ""
+        text = " ".join(_docx_paragraph(p, {}) for p in fn.findall(f"{W}p"))
+        notes[fid] = unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())
+    out = [(marker, notes[fid]) for fid, marker in sorted(order.items(), key=lambda kv: int(kv[1])) if fid in notes]
+    # footnotes never referenced still carry text: keep them, numbered after the referenced ones
+    for fid, text in notes.items():
+        if fid not in order and text:
+            out.append((str(len(out) + 1), text))
+    return out
+
+
+# --------------------------------------------------------------------------- TXT / MD
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 (BOM or NUL-rich), else cp1258; NFC, \\n."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            nul_even = data[0::2].count(0)
+            nul_odd = data[1::2].count(0)
+            if nul_odd > len(data) // 8:
+                text = data.decode("utf-16-le", errors="replace")
+            elif nul_even > len(data) // 8:
+                text = data.decode("utf-16-be", errors="replace")
+            else:
+                # Windows Vietnamese: composes tone marks separately, hence the NFC below
+                text = data.decode("cp1258", errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+_SUP = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+_EMPHASIS_STAR = re.compile(r"\*{1,3}(?=[^\s*])((?:(?!\n[ \t]*\n)[^*])+?)(?<=[^\s*])\*{1,3}")
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<!\w)_{1,3}(?=[^\s_])((?:(?!\n[ \t]*\n)[^_])+?)(?<=[^\s_])_{1,3}(?!\w)")
+
+
+def reduce_markdown(md: str) -> str:
+    """Reduce Markdown to text: superscripts as ¹/², emphasis and '#' marks removed, pipe tables kept."""
+    lines: list[str] = []
+    table: list[bool] = []
+    for line in md.split("\n"):
+        s = line.rstrip()
+        if re.fullmatch(r"\s*(-{3,}|\*{3,}|_{3,})\s*", s):
+            s = ""                                 # horizontal rule
+        elif s.lstrip().startswith("|"):
+            lines.append(s)                        # pipe table line: kept as it is for the table reader
+            table.append(True)
+            continue
+        s = re.sub(r"^\s{0,3}#{1,6}\s+", "", s)
+        s = _SUP.sub(lambda m: m.group(1).translate(SUPERSCRIPT) if m.group(1).isdigit() else m.group(1), s)
+        s = re.sub(r"<br\s*/?>", " ", s, flags=re.IGNORECASE)
+        s = _LINK.sub(r"\1", s)
+        lines.append(s.replace("\\*", "\x00").replace("\\_", "\x01"))
+        table.append(False)
+        if line.endswith("  ") and s.strip():
+            # a hard line break ("T/M BAN THƯỜNG VỤ  " / "PHÓ BÍ THƯ"): the lines stay apart
+            lines.append("")
+            table.append(False)
+    # emphasis may open on one line and close on the next ("**I. TÌNH HÌNH\nTHỰC HIỆN …**"): strip it per
+    # run of prose lines, never across a blank line or into a table
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        if table[k]:
+            out.append(lines[k])
+            k += 1
+            continue
+        j = k
+        while j < len(lines) and not table[j]:
+            j += 1
+        chunk = "\n".join(lines[k:j])
+        chunk = _EMPHASIS_STAR.sub(r"\1", chunk)
+        chunk = _EMPHASIS_UNDERSCORE.sub(r"\1", chunk)
+        for s in chunk.split("\n"):
+            s = re.sub(r"\*{2,}", "", s)              # unpaired bold marks ("** **")
+            s = re.sub(r"^\*(?=\S)|(?<=\S)\s*\*$", "", s.strip())   # unpaired italic marks at the line ends
+            s = s.replace("\x00", "*").replace("\x01", "_")
+            s = _ESCAPED.sub(r"\1", s)
+            out.append(s.strip())
+        k = j
+    return unicodedata.normalize("NFC", "\n".join(out))
