@@ -5,8 +5,8 @@ from __future__ import annotations
 from extractors import extract, extract_metadata, extract_references
 from extractors.model import Figure
 from extractors.table import link_restated, table_figures
-from pipeline.model import Block, Document, Extracted, RawDocument, Structure
-from pipeline.tables import detect_tables, table_cells
+from pipeline.model import Document, Extracted, RawDocument, Structure
+from pipeline.tables import detect_tables, table_blocks, table_cells
 
 #: Below this mean OCR word confidence a figure is flagged ocr_low_confidence.
 LOW_OCR_CONFIDENCE = 0.6
@@ -48,8 +48,8 @@ def _repaired_in(doc: Document, start: int, end: int) -> bool:
 def extract_stage(doc: Document, structure: Structure, raw: RawDocument) -> Extracted:
     """Find tables, then extract prose figures, table figures, references and metadata."""
     spans = detect_tables(doc, raw)
-    for span in spans:
-        structure.blocks.append(Block(kind="table", start=span.start, end=span.end, label=span.table.table_id))
+    # Only the cells are table text: a note between or under a table's rows stays prose.
+    structure.blocks.extend(table_blocks(spans, doc.text))
     structure.blocks.sort(key=lambda b: (b.start, -b.end))
     prose = extract(doc.text, structure)
     tabular = [f for span in spans for f in table_figures(span, doc.text)]

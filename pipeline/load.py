@@ -240,8 +240,10 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                     for r in ex.references
                 ])
             if ex.cells:
+                cell_cols = set(table_cells.c.keys())
                 conn.execute(insert(table_cells), [
-                    {"document_id": doc_id, "document": doc.path, **cell} for cell in ex.cells
+                    {"document_id": doc_id, "document": doc.path, **{k: v for k, v in cell.items() if k in cell_cols}}
+                    for cell in ex.cells
                 ])
     except SQLAlchemyError as exc:
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "

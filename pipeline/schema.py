@@ -169,6 +169,10 @@ table_cells = Table(
     Column("column", Text),
     Column("text", Text),
     Column("is_header", Boolean, default=False),
+    Column("rowspan", Integer),
+    Column("colspan", Integer),
+    Column("char_start", Integer),
+    Column("char_end", Integer),
 )
 
 failures = Table(
@@ -199,6 +203,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",
                    "in_footnote"],
     "failures": ["document", "sha256", "stage", "error", "message", "at"],
-    "tables": ["document", "table_id", "page", "row_index", "col_index", "row", "column", "text", "is_header"],
+    "tables": ["document", "table_id", "page", "row_index", "col_index", "row", "column", "text", "is_header",
+               "rowspan", "colspan", "char_start", "char_end"],
     "pages": ["document_id", "page", "source", "triage", "triage_reason", "chars", "ocr_confidence"],
 }

@@ -131,6 +131,10 @@ def upgrade() -> None:
         sa.Column("column", sa.Text),
         sa.Column("text", sa.Text),
         sa.Column("is_header", sa.Boolean),
+        sa.Column("rowspan", sa.Integer),
+        sa.Column("colspan", sa.Integer),
+        sa.Column("char_start", sa.Integer),
+        sa.Column("char_end", sa.Integer),
     )
     op.create_table(
         "failures",
