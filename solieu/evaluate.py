@@ -340,7 +340,10 @@ def score_cells(gold: dict[str, Any], predicted: list[dict[str, Any]]) -> dict[s
         row_ok += int(subject_ok(g.get("row"), p.get("row")))
         col_ok += int(subject_ok(g.get("column"), p.get("column")))
         hdr_ok += int(bool(g.get("unit_from_header")) == ("unit_from_header" in (p.get("flags") or [])))
-    prf.fp = len(preds) - len(used)
+    # A gold file may annotate some tables of a document only: count false positives in the tables
+    # the gold covers (those holding at least one matched cell).
+    covered = {preds[i].get("table_id") for i in used}
+    prf.fp = sum(1 for i, p in enumerate(preds) if i not in used and p.get("table_id") in covered)
     n = prf.tp or 1
     return {**prf.as_dict(), "row_accuracy": round(row_ok / n, 4), "column_accuracy": round(col_ok / n, 4),
             "unit_from_header_accuracy": round(hdr_ok / n, 4), "missed": missed}

@@ -1,0 +1,493 @@
+"""Recover readable text: triage pages, decode legacy fonts, OCR scans and garbage text layers with Tesseract."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import regex
+import yaml
+from PIL import Image
+
+from pipeline.legacy import decode_text
+from pipeline.model import BBox, Page, RawDocument
+from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
+from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
+from solieu.errors import OCRUnavailable, UnreadableDocument, UsageError
+
+MODES = ("auto", "always", "never")
+LANG = "vie"
+# Chosen by measurement (bench/bench_ocr.py settings): on the noisy seed scan 200 dpi + deskew gave word
+# accuracy 0.991 against 0.974 at 300 dpi and 0.938 at 400, at ~0.7x the time of 300 dpi; on the public scans
+# (150-400 dpi originals) 200 dpi had equal or higher mean word confidence. The vie "fast" model likes it.
+DPI = 200
+PSM = 3
+DESKEW_MAX = 3.0            # degrees searched either way
+DESKEW_STEP = 0.1
+DESKEW_MIN = 0.15           # below this the page is left alone (rotating blurs it for nothing)
+CLEANUP = "gray+deskew-pp1-bilinear"  # cache-key name of the clean-up recipe; change it when the recipe changes
+LINE_EM = 1.0               # Tesseract line-box height per em of font size (13 pt seed body -> ~13 pt lines)
+INSTALL_HINT = "install tesseract-ocr tesseract-ocr-vie (apt)"
+
+_calls = 0
+_calls_lock = threading.Lock()
+
+
+def tesseract_invocations() -> int:
+    """Return how many times this process ran the tesseract CLI on a page (for cache tests)."""
+    return _calls
+
+
+@cache
+def tesseract_version() -> str:
+    """Return the Tesseract version, raising OCRUnavailable when it or its Vietnamese data is missing."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise OCRUnavailable(f"Tesseract is not installed: {INSTALL_HINT}")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    first = (out.stdout or out.stderr).splitlines()
+    version = first[0].split()[-1] if first else "unknown"
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False)
+    if LANG not in (langs.stdout + langs.stderr).split():
+        raise OCRUnavailable(f"Tesseract has no Vietnamese data ('{LANG}'): {INSTALL_HINT}")
+    return version
+
+
+# --------------------------------------------------------------------------- images
+
+
+def deskew_angle(img: Image.Image) -> float:
+    """Return the rotation (degrees, PIL convention) that makes text lines horizontal: projection profile."""
+    small = img.convert("L")
+    scale = 800 / max(small.size)
+    if scale < 1:
+        small = small.resize((max(1, int(small.width * scale)), max(1, int(small.height * scale))),
+                             Image.Resampling.BILINEAR)
+    arr = np.asarray(small, dtype=np.uint8)
+    ink = Image.fromarray(np.where(arr < 160, 255, 0).astype(np.uint8))
+
+    def sharpness(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())   # sharp line/gap transitions when lines are level
+
+    # coarse search every 0.5°, then refine every 0.1° around the best coarse angle
+    coarse = [k * 0.5 for k in range(-int(DESKEW_MAX * 2), int(DESKEW_MAX * 2) + 1)]
+    best = max(coarse, key=sharpness)
+    fine = [best + k * DESKEW_STEP for k in range(-4, 5)]
+    angle: float = max(fine, key=sharpness)
+    return round(angle, 2)
+
+
+def clean_page(img: Image.Image) -> tuple[Image.Image, float]:
+    """Grayscale and deskew a rendered page; return the image and the rotation applied."""
+    # No binarization: Tesseract's own Otsu did as well or better than ours on the seed scan at 200 dpi
+    # (bench_ocr.py settings); bilinear rotation is 3x faster than bicubic and read the same or better.
+    gray = img.convert("L")
+    angle = deskew_angle(gray)
+    if abs(angle) < DESKEW_MIN:
+        return gray, 0.0
+    return gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255), angle
+
+
+def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
+    # PIL's rotate maps each output pixel to the input through this affine transform (Image.rotate)
+    a = -math.radians(angle)
+    cx, cy = size[0] / 2, size[1] / 2
+    dx, dy = x - cx, y - cy
+    return math.cos(a) * dx + math.sin(a) * dy + cx, -math.sin(a) * dx + math.cos(a) * dy + cy
+
+
+_TESSERACT_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
+def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: int = DPI) -> str:
+    """Run the tesseract CLI on one image (one thread) and return its TSV output."""
+    global _calls
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise OCRUnavailable(f"Tesseract is not installed: {INSTALL_HINT}")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    # One process-wide limit: documents OCR'd at once (the flow's threads) share the cores.
+    with _TESSERACT_SLOTS, tempfile.TemporaryDirectory(prefix="solieu-ocr-") as tmp:
+        path = Path(tmp) / "page.pgm"
+        img.save(path)                         # PGM: no compression cost, read directly by Leptonica
+        proc = subprocess.run([exe, str(path), "stdout", "-l", lang, "--psm", str(psm),
+                               "--dpi", str(dpi), "tsv"],
+                              capture_output=True, env=env, check=False)
+    with _calls_lock:
+        _calls += 1
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UnreadableDocument(
+            f"Tesseract could not read a page image ({msg[-1] if msg else proc.returncode}); "
+            "check the file, or ingest it with --ocr never to keep its text layer"
+        )
+    return proc.stdout.decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- TSV -> page text
+
+
+@dataclass
+class _Word:
+    text: str
+    box: BBox          # in PDF points
+    conf: float        # 0..1
+    line: tuple[int, int, int]
+    size: float | None = None   # font size estimated from the line height, points
+
+
+def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> list[_Word]:
+    """Read Tesseract TSV word rows into words with boxes in PDF points on the unrotated page."""
+    words: list[_Word] = []
+    k = 72.0 / dpi
+    line_height: dict[tuple[int, int, int], float] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "4":
+            key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+            line_height[key] = float(row["height"]) * k
+            continue
+        if row.get("level") != "5":
+            continue
+        text = unicodedata.normalize("NFC", (row.get("text") or "").strip())
+        if not text:
+            continue
+        x, y = float(row["left"]), float(row["top"])
+        w, h = float(row["width"]), float(row["height"])
+        if angle:
+            pts = [_unrotate(px, py, angle, size) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            box = (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
+        else:
+            box = (x * k, y * k, (x + w) * k, (y + h) * k)
+        conf = max(0.0, min(1.0, float(row.get("conf") or 0) / 100))
+        line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        words.append(_Word(text, box, conf, line))
+    for word in words:
+        lh = line_height.get(word.line)
+        # a rough font size, enough for normalize() to tell small-print footnotes from the body
+        word.size = round(lh / LINE_EM * 2) / 2 if lh else None
+    return words
+
+
+@dataclass
+class PageText:
+    """Text of an OCR'd page with one box, confidence and repaired marker per character."""
+
+    text: str
+    boxes: list[BBox | None]
+    confidences: list[float | None]
+    repaired: list[bool]
+    sizes: list[float | None] = dataclasses.field(default_factory=list)
+
+    def edit(self, start: int, end: int, new: str) -> None:
+        """Replace text[start:end] by new, keeping the per-character lists aligned and marking it repaired."""
+        old_boxes = [b for b in self.boxes[start:end] if b is not None]
+        old_conf = [c for c in self.confidences[start:end] if c is not None]
+        if len(new) == end - start:
+            boxes = self.boxes[start:end]
+        else:
+            union = (min(b[0] for b in old_boxes), min(b[1] for b in old_boxes),
+                     max(b[2] for b in old_boxes), max(b[3] for b in old_boxes)) if old_boxes else None
+            boxes = [union] * len(new)
+        conf = min(old_conf) if old_conf else None
+        if self.sizes:
+            size = next((z for z in self.sizes[start:end] if z is not None), None)
+            self.sizes[start:end] = [size] * len(new)
+        self.text = self.text[:start] + new + self.text[end:]
+        self.boxes[start:end] = boxes
+        self.confidences[start:end] = [conf] * len(new)
+        self.repaired[start:end] = [True] * len(new)
+
+
+def assemble(words: list[_Word]) -> PageText:
+    """Join words into lines (Tesseract's reading order), one box per character spread over its word."""
+    pt = PageText("", [], [], [])
+    parts: list[str] = []
+    prev_line: tuple[int, int, int] | None = None
+    for w in words:
+        if prev_line is not None:
+            sep = " " if w.line == prev_line else "\n"
+            parts.append(sep)
+            pt.boxes.append(None)
+            pt.confidences.append(None)
+            pt.sizes.append(None)
+        prev_line = w.line
+        parts.append(w.text)
+        x0, top, x1, bottom = w.box
+        step = (x1 - x0) / len(w.text)
+        for i in range(len(w.text)):
+            pt.boxes.append((round(x0 + i * step, 2), round(top, 2), round(x0 + (i + 1) * step, 2), round(bottom, 2)))
+            pt.confidences.append(w.conf)
+            pt.sizes.append(w.size)
+    pt.text = "".join(parts)
+    pt.repaired = [False] * len(pt.text)
+    return pt
+
+
+# --------------------------------------------------------------------------- repairs (OCR text only)
+
+# A token that is clearly a number: digits mixed with a few letters Tesseract confuses with digits.
+_NUMERIC_TOKEN = regex.compile(
+    r"""(?<![\p{L}\d§|])          # not glued to a word or a longer token on the left
+        [0-9OoIl|§]               # starts with a digit or a confusable
+        [0-9OoIl|§.,]*            # digits, confusables, separators
+        (?<![.,])                 # sentence punctuation is not part of the number
+        (?![\p{L}\d§|])           # not glued to a word on the right
+    """,
+    regex.VERBOSE,
+)
+_CONFUSABLE = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "§": "8"}
+_WELL_FORMED = regex.compile(
+    r"""^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?   # 380.000.000 or 1.234,5
+        |\d+(?:,\d+)?                       # 31,2 or 2021
+        |\d{1,3}(?:,\d{3}){2,}              # 125,500,000: Tesseract turned dots into commas
+        )$""",
+    regex.VERBOSE,
+)
+_REPEATED_COMMA_GROUPS = regex.compile(r"^\d{1,3}(?:,\d{3}){2,}$")
+
+
+def repair_number(token: str) -> str | None:
+    """Return the repaired form of a numeric-looking OCR token, or None when not clearly a number/unchanged."""
+    digits = sum(c.isdigit() for c in token)
+    confusables = sum(c in _CONFUSABLE for c in token)
+    if digits < 1 or len(token) < 2:
+        return None
+    # more confusables than digits is only trusted inside a grouped number ("1O.5OO")
+    if confusables > digits and not (digits >= 2 and regex.search(r"[.,]", token)):
+        return None
+    fixed = "".join(_CONFUSABLE.get(c, c) for c in token)
+    if not _WELL_FORMED.match(fixed):
+        return None
+    if _REPEATED_COMMA_GROUPS.match(fixed):
+        # two decimal commas cannot be: the commas are thousands dots misread
+        fixed = fixed.replace(",", ".")
+    return fixed if fixed != token else None
+
+
+@cache
+def _unit_confusions() -> tuple[regex.Pattern[str], dict[str, str]]:
+    data = yaml.safe_load((Path(__file__).resolve().parent / "data" / "ocr_confusions.yaml").read_text("utf-8"))
+    table: dict[str, str] = {}
+    for e in data["units"]:
+        wrong, right = unicodedata.normalize("NFC", str(e["wrong"])), unicodedata.normalize("NFC", str(e["right"]))
+        if not wrong or wrong == right or wrong.lower() in table:
+            raise ValueError(f"ocr_confusions.yaml: bad or repeated entry {e!r}")
+        table[wrong.lower()] = right
+    alts = "|".join(regex.escape(w) for w in sorted(table, key=len, reverse=True))
+    pattern = regex.compile(rf"(?<=\d[\d.,]*\s?)(?:{alts})(?![\p{{L}}\d])", regex.IGNORECASE)
+    return pattern, table
+
+
+def repair_text(pt: PageText) -> int:
+    """Repair confusable characters inside clear numbers and misread unit words after numbers; return count."""
+    edits: list[tuple[int, int, str]] = []
+    for m in _NUMERIC_TOKEN.finditer(pt.text):
+        fixed = repair_number(m.group())
+        if fixed is not None:
+            edits.append((m.start(), m.end(), fixed))
+    pattern, table = _unit_confusions()
+    for m in pattern.finditer(pt.text):
+        right = table.get(m.group().lower())
+        if right is not None and right != m.group():
+            if m.group()[:1].isupper():
+                right = right[:1].upper() + right[1:]
+            edits.append((m.start(), m.end(), right))
+    for start, end, new in sorted(edits, reverse=True):
+        pt.edit(start, end, new)
+    return len(edits)
+
+
+# --------------------------------------------------------------------------- one page
+
+
+@dataclass
+class OCRSettings:
+    """Everything that changes Tesseract's output for a given page image (part of the cache key)."""
+
+    dpi: int = DPI
+    psm: int = PSM
+    lang: str = LANG
+    cleanup: str = CLEANUP
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the settings as a JSON-able dict."""
+        return dataclasses.asdict(self)
+
+
+def ocr_image(img: Image.Image, settings: OCRSettings, cache: OCRCache | None) -> dict[str, Any]:
+    """OCR one rendered page (cached): return {"tsv", "angle", "size"} of the cleaned image."""
+    gray = img.convert("L")
+    key = ""
+    if cache is not None:
+        key = cache_key(gray.tobytes(), gray.size, tesseract_version(), settings.lang, settings.as_dict())
+        hit = cache.get(key)
+        if hit is not None and "tsv" in hit:
+            return hit
+    cleaned, angle = clean_page(gray) if settings.cleanup != "none" else (gray, 0.0)
+    tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+    result = {"tsv": tsv, "angle": angle, "size": list(cleaned.size)}
+    if cache is not None:
+        cache.put(key, result)
+    return result
+
+
+def page_from_ocr(number: int, result: dict[str, Any], settings: OCRSettings,
+                  width: float, height: float) -> Page:
+    """Build an OCR Page (boxes in PDF points, confidences, repaired markers) from a Tesseract result."""
+    size = (int(result["size"][0]), int(result["size"][1]))
+    words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size)
+    pt = assemble(words)
+    repaired = repair_text(pt)
+    return Page(
+        number=number, text=pt.text, boxes=pt.boxes, confidences=pt.confidences, sizes=pt.sizes,
+        width=width, height=height, source="ocr",
+        repaired=pt.repaired if repaired else None,
+    )
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _decode_page(page: Page) -> Page:
+    d = decode_text(page.text)
+    if not d.changed:
+        return page
+    n_src = len(page.text)
+
+    def remap(values: list[Any] | None, merge: Callable[[list[Any]], Any]) -> list[Any] | None:
+        if values is None:
+            return None
+        out = []
+        for i, s in enumerate(d.source_index):
+            nxt = d.source_index[i + 1] if i + 1 < len(d.source_index) else n_src
+            out.append(merge(values[s:max(nxt, s + 1)]))
+        return out
+
+    def union(bs: list[BBox | None]) -> BBox | None:
+        real = [b for b in bs if b is not None]
+        if not real:
+            return None
+        return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real))
+
+    return dataclasses.replace(
+        page, text=d.text,
+        boxes=remap(page.boxes, union),
+        sizes=remap(page.sizes, lambda v: v[0] if v else None),
+        confidences=remap(page.confidences, lambda v: v[0] if v else None),
+    )
+
+
+def _decode_extras(raw: RawDocument) -> RawDocument:
+    """Decode legacy-font text in table cells and separate footnotes (docx), cell by cell."""
+    def fix(t: str | None) -> str | None:
+        return decode_text(t).text if t else t
+
+    tables = [dataclasses.replace(t, rows=[[fix(c) for c in row] for row in t.rows],
+                                  unit_line=fix(t.unit_line), title=fix(t.title)) for t in raw.tables]
+    footnotes = [(m, decode_text(t).text) for m, t in raw.footnotes]
+    return dataclasses.replace(raw, tables=tables, footnotes=footnotes)
+
+
+def _image_coverage(pdf_page: Any) -> float:
+    import pypdfium2.raw as pdfium_c
+
+    w, h = pdf_page.get_size()
+    area = 0.0
+    for obj in pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        x0, y0, x1, y1 = obj.get_bounds()
+        area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
+    return min(1.0, area / (w * h)) if w and h else 0.0
+
+
+def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = None,
+                 cache_dir: Path | None = None, use_cache: bool = True,
+                 settings: OCRSettings | None = None) -> RawDocument:
+    """Triage every page, decode legacy-font lines, OCR PDF pages without usable text; return a new RawDocument."""
+    if mode not in MODES:
+        raise UsageError(f"unknown OCR mode {mode!r}: use one of {', '.join(MODES)}")
+    settings = settings or OCRSettings()
+    pages = [dataclasses.replace(p) for p in raw.pages]
+    if raw.format != "pdf":
+        for i, p in enumerate(pages):
+            decision, reason = triage_page(p)
+            if decision == "legacy":
+                p = _decode_page(p)
+            elif decision in ("no-text", "bad-layer"):
+                reason += " (not a PDF: nothing to OCR, text kept as is)"
+            pages[i] = dataclasses.replace(p, triage=decision, triage_reason=reason)
+        return _decode_extras(dataclasses.replace(raw, pages=pages))
+
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(raw.path)
+    except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
+        raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
+    try:
+        n_pdf = len(pdf)
+        decisions: list[tuple[str, str]] = []
+        for p in pages:
+            if 1 <= p.number <= n_pdf and p.image_coverage is None:
+                p.image_coverage = _image_coverage(pdf[p.number - 1])
+            decisions.append(triage_page(p))
+        # A scan whose OCR layer lost its diacritics on most pages lost them on its short table pages too.
+        stripped = sum(1 for d, r in decisions if d == "bad-layer" and r.startswith("Vietnamese with diacritics"))
+        if stripped >= max(2, len(pages) // 2):
+            for i, (d, _r) in enumerate(decisions):
+                if d == "good" and (pages[i].image_coverage or 0) >= 0.5 \
+                        and diacritic_share(pages[i].text) < MIN_DIACRITIC_SHARE:
+                    decisions[i] = ("bad-layer", f"scanned page with few diacritics ({diacritic_share(pages[i].text):.0%} "
+                                    f"of words) in a document whose OCR layer lost them on {stripped} pages")
+        to_ocr = [i for i, (d, _r) in enumerate(decisions)
+                  if 1 <= pages[i].number <= n_pdf
+                  and (mode == "always" or (mode == "auto" and d in ("no-text", "bad-layer")))]
+        for i, (d, r) in enumerate(decisions):
+            if d == "legacy" and i not in to_ocr:
+                pages[i] = _decode_page(pages[i])
+            pages[i].triage, pages[i].triage_reason = d, r
+        if not to_ocr:
+            return _decode_extras(dataclasses.replace(raw, pages=pages))
+        tesseract_version()   # fail early with the install hint
+        cache = OCRCache(cache_dir or default_cache_dir()) if use_cache else None
+        n_workers = max(1, workers or os.cpu_count() or 1)
+        pending: list[tuple[int, tuple[float, float], Future[dict[str, Any]]]] = []
+
+        def finish(i: int, size: tuple[float, float], fut: Future[dict[str, Any]]) -> None:
+            new = page_from_ocr(pages[i].number, fut.result(), settings, size[0], size[1])
+            new.triage = pages[i].triage
+            why = "--ocr always" if mode == "always" else pages[i].triage_reason
+            new.triage_reason = f"{why}; re-read by Tesseract {tesseract_version()} ({settings.lang}, {settings.dpi} dpi)"
+            new.image_coverage = pages[i].image_coverage
+            pages[i] = new
+
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            for i in to_ocr:
+                # pdfium is not thread-safe: render here, clean up and OCR in the pool; keep at most two
+                # rendered pages per worker in memory
+                while len(pending) >= 2 * n_workers:
+                    finish(*pending.pop(0))
+                pdf_page = pdf[pages[i].number - 1]
+                img = pdf_page.render(scale=settings.dpi / 72, grayscale=True).to_pil()
+                pending.append((i, pdf_page.get_size(), pool.submit(ocr_image, img, settings, cache)))
+            while pending:
+                finish(*pending.pop(0))
+    finally:
+        pdf.close()
+    return _decode_extras(dataclasses.replace(raw, pages=pages))
