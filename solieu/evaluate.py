@@ -295,18 +295,30 @@ def score_references(gold: dict[str, Any], predicted: list[dict[str, Any]]) -> d
     return {**prf.as_dict(), "fields_correct": fields_ok, "fields_checked": fields_total, "problems": problems}
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Compare two field values as text, ignoring case, spacing and the apostrophe's shape."""
+    def norm(x: Any) -> str | None:
+        if x is None:
+            return None
+        s = unicodedata.normalize("NFC", str(x)).replace("’", "'").replace("‘", "'")
+        return " ".join(s.split()).casefold()
+    return norm(a) == norm(b)
+
+
 def score_metadata(gold: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """Compare each gold metadata field with the document row."""
     md = gold.get("metadata") or {}
     results: dict[str, bool] = {}
     for k, v in md.items():
+        if k in ("note", "notes", "about"):
+            continue  # the annotator's remarks, not a field
         if k == "title_contains":
             results[k] = search_key(reduce_markup(v))[0] in search_key(doc.get("title") or "")[0]
         elif k == "signer_title":
             results[k] = (doc.get(k) or "").casefold() == (v or "").casefold()
         else:
             got = doc.get(k)
-            results[k] = (str(got) if got is not None else None) == (str(v) if v is not None else None)
+            results[k] = _same(got, v)
     return {"correct": sum(results.values()), "checked": len(results),
             "wrong": [f"{k}: gold={md[k]!r} got={doc.get(k if k != 'title_contains' else 'title')!r}"
                       for k, ok in results.items() if not ok]}
