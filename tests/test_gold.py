@@ -30,11 +30,44 @@ def _report(doc: str, gold: str) -> dict[str, Any]:
     return score_extracted(GOLD / gold, _run(str(CORPUS / doc)))
 
 
-# (document, gold file, figure F1 floor, subject-accuracy floor)
+CANTHO = "cantho_UBND-thanh-pho_157-KH-UBND_2025_thi-dua-chi-tra-tro-giup-xa-hoi-khong-tien-mat"
+STC99 = "daknong_So-Tai-chinh_99-BC-STC_2019_cchc-6-thang-dau-nam"
+DAKRLAP144 = "daknong_dakrlap_UBND-huyen_144-BC-UBND_2019_tiep-cong-dan-thang-5"
+KRONGNO237 = "daknong_krongno_UBND-huyen_237-TB-UBND_2019_ket-qua-chi-tieu-ktxh-2018"
+
+# (document, gold file, figure F1 floor, subject-accuracy floor): floors sit a little under the
+# measured scores (issue notes), so losing a figure or two on a document fails CI.
 FIGURE_FLOORS = [
     pytest.param("seed/binhson-2021-dan-van-kheo.pdf", "binhson-2021-dan-van-kheo.json", 0.97, 0.90, id="seed-pdf"),
     pytest.param("seed/binhson-2021-dan-van-kheo.md", "binhson-2021-dan-van-kheo.json", 0.97, 0.90, id="seed-md"),
+    # issue 4: the seed rendered as a noisy, rotated, JPEG-compressed 200 dpi image-only scan
+    pytest.param("scans/binhson-2021-dan-van-kheo-scan.pdf", "binhson-2021-dan-van-kheo.json", 0.90, 0.85,
+                 id="seed-scan"),
+    # issue 3: public documents annotated by reading them
+    pytest.param(f"public/{CANTHO}.md", f"{CANTHO}.json", 0.92, 0.70, id="cantho-157-md"),
+    pytest.param(f"public/{STC99}.pdf", f"{STC99}.json", 0.82, 0.70, id="daknong-99-pdf"),
+    # issue 4: scanned public documents annotated from their page images
+    pytest.param(f"public/{DAKRLAP144}.pdf", f"{DAKRLAP144}.json", 0.88, 0.90, id="dakrlap-144-scan"),
+    pytest.param(f"public/{KRONGNO237}.pdf", f"{KRONGNO237}.pages1-2.json", 0.85, 0.45, id="krongno-237-scan"),
 ]
+
+# (document, table gold file, cell F1 floor, row-label and column accuracy floor)
+CELL_FLOORS = [
+    pytest.param("public/daknong_So-Tai-chinh_1064-STC-QLNS_2019_phu-luc-vay-tra-no.pdf",
+                 "daknong_So-Tai-chinh_1064-STC-QLNS_2019_phu-luc-vay-tra-no.tables.json", 0.97, 0.95,
+                 id="daknong-1064-pdf"),
+    pytest.param("public/camau_UBND-tinh_0204-KH-UBND_2025_ke-hoach-tai-chinh-ngan-sach-2026-2028.md",
+                 "camau_UBND-tinh_0204-KH-UBND_2025_ke-hoach-tai-chinh-ngan-sach-2026-2028.tables.json", 0.97, 0.95,
+                 id="camau-0204-md"),
+]
+
+
+@pytest.mark.parametrize(("doc", "gold", "f1_floor", "label_floor"), CELL_FLOORS)
+def test_table_cell_floor(doc: str, gold: str, f1_floor: float, label_floor: float) -> None:
+    rep = _report(doc, gold)["cells"]
+    assert rep["f1"] >= f1_floor, (rep["f1"], rep["missed"])
+    assert rep["row_accuracy"] >= label_floor and rep["column_accuracy"] >= label_floor, rep
+    assert rep["unit_from_header_accuracy"] >= label_floor, rep
 
 
 @pytest.mark.parametrize(("doc", "gold", "f1_floor", "subject_floor"), FIGURE_FLOORS)
