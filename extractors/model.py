@@ -78,6 +78,8 @@ class Figure:
     row: str | None = None
     column: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
+    #: the number's separators allow another reading (set by the grammar; extract() decides the flag)
+    ambiguous: bool = False
 
     def add_flag(self, flag: str) -> None:
         """Add a flag once."""

@@ -120,7 +120,7 @@ def test_schema_is_versioned_and_migrating_twice_is_harmless(url: str) -> None:
 def test_readonly_engine_refuses_writes(sqlite_url: str) -> None:
     open_db(sqlite_url)
     ro = open_db(sqlite_url, readonly=True)
-    with pytest.raises(Exception, match="readonly|read-only"), ro.begin() as conn:
+    with pytest.raises(Exception, match=r"readonly|read-only"), ro.begin() as conn:
         conn.execute(text("delete from figures"))
 
 

@@ -1,0 +1,250 @@
+"""extract(): named tables of Vietnamese sentences and the figures they state (ids show the text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from extractors.figures import extract, sentence_spans
+from extractors.model import Figure
+from extractors.quantity import parse_quantity
+
+D = Decimal
+
+
+@dataclass
+class Want:
+    """One expected figure: the fields named here must equal the figure's."""
+
+    kind: str
+    value: Decimal | None
+    unit: str
+    raw: str
+    more: dict[str, Any] = field(default_factory=dict)
+
+
+def _check(text: str, got: list[Figure], want: list[Want]) -> None:
+    assert [(f.kind, f.value, f.unit, f.raw) for f in got] == [(w.kind, w.value, w.unit, w.raw) for w in want]
+    for f, w in zip(got, want, strict=True):
+        assert text[f.char_start:f.char_end] == f.raw
+        for name, value in w.more.items():
+            assert getattr(f, name) == value, (name, f)
+
+
+EXAMPLES: list[tuple[str, list[Want]]] = [
+    ("Toàn huyện đã làm mới được 86 mô hình.", [Want("count", D(86), "count", "86 mô hình")]),
+    ("lĩnh vực kinh tế 03 mô hình", [Want("count", D(3), "count", "03 mô hình", {"domain": "kinh tế"})]),
+    ("Toàn huyện có 12 nhà tạm được xóa.", [Want("count", D(12), "count", "12 nhà tạm")]),
+    ("thành lập 131 tổ hòa giải ở cơ sở", [Want("count", D(131), "count", "131 tổ hòa giải",
+                                                {"subject": "tổ hòa giải"})]),
+    ("Xây dựng hai mươi lăm mô hình mới.", [Want("count", D(25), "count", "hai mươi lăm mô hình")]),
+    ("có 16/21 xã đạt chuẩn", [Want("ratio", D(16), "count", "16/21 xã", {"denominator": D(21)})]),
+    ("Đã có 07/07 phòng hoàn thành.", [Want("ratio", D(7), "count", "07/07 phòng", {"denominator": D(7)})]),
+    ("tổng số tiền là 380.000.000 đồng", [Want("money", D(380000000), "VND", "380.000.000 đồng")]),
+    ("Kinh phí 2 tỷ đồng.", [Want("money", D(2000000000), "VND", "2 tỷ đồng")]),
+    ("Kinh phí hơn 2 tỷ đồng.", [Want("money", D(2000000000), "VND", "hơn 2 tỷ đồng",
+                                      {"qualifier": "more_than"})]),
+    ("Tổng vốn hơn 2 tỷ.", [Want("money", D(2000000000), "VND", "hơn 2 tỷ", {"qualifier": "more_than"})]),
+    ("Dự án 1.234,5 tỷ đồng.", [Want("money", D(1234500000000), "VND", "1.234,5 tỷ đồng")]),
+    ("Hỗ trợ 2 triệu 500 nghìn đồng.", [Want("money", D(2500000), "VND", "2 triệu 500 nghìn đồng")]),
+    ("Hỗ trợ từ 5 đến 10 triệu đồng cho mỗi hộ.", [Want("money", None, "VND", "từ 5 đến 10 triệu đồng",
+                                                      {"min": D(5000000), "max": D(10000000)})]),
+    ("Mỗi hộ được hỗ trợ 3 - 5 triệu đồng/hộ.", [Want("money", None, "VND", "3 - 5 triệu đồng/hộ",
+                                                     {"min": D(3000000), "max": D(5000000), "per": "hộ"})]),
+    ("Giá lúa 11.000 đồng/kg.", [Want("money", D(11000), "VND", "11.000 đồng/kg", {"per": "kg"})]),
+    ("Thu nhập 52 triệu đồng/người/năm.", [Want("money", D(52000000), "VND", "52 triệu đồng/người/năm",
+                                                {"per": "người/năm"})]),
+    ("Vốn 5 triệu USD và 2 triệu EUR.", [Want("money", D(5000000), "USD", "5 triệu USD"),
+                                         Want("money", D(2000000), "EUR", "2 triệu EUR")]),
+    ("Kinh phí 2,5 trđ và 3 tr.đ.", [Want("money", D(2500000), "VND", "2,5 trđ"),
+                                     Want("money", D(3000000), "VND", "3 tr.đ")]),
+    ("Giá 500.000đ/tháng.", [Want("money", D(500000), "VND", "500.000đ/tháng", {"per": "tháng"})]),
+    ("kiên cố 900m kênh mương nội đồng.", [Want("length", D(900), "m", "900m",
+                                                {"subject": "kênh mương nội đồng"})]),
+    ("thắp sáng được 14,9km đường", [Want("length", D("14.9"), "km", "14,9km")]),
+    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²", {"subject": "đất"})]),
+    ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha")]),
+    ("Nạo vét 1.200 m3 đất.", [Want("volume", D(1200), "m3", "1.200 m3")]),
+    ("ủng hộ 31,2 tấn gạo", [Want("mass", D("31.2"), "t", "31,2 tấn")]),
+    ("Năng suất 5 tạ/ha.", [Want("mass", D(5), "quintal", "5 tạ/ha", {"per": "ha"})]),
+    ("Nhân dân đóng góp 979 ngày công.", [Want("labour", D(979), "person_day", "979 ngày công",
+                                               {"subject": "Nhân dân đóng góp"})]),
+    ("Có 100% khu dân cư trong huyện.", [Want("percent", D(100), "percent", "100%", {"subject": "khu dân cư"})]),
+    ("Đạt 95%KH.", [Want("percent", D(95), "percent", "95%KH")]),
+    ("Đạt năm phần trăm.", [Want("percent", D(5), "percent", "năm phần trăm")]),
+    ("Tối đa 5 triệu đồng.", [Want("money", D(5000000), "VND", "Tối đa 5 triệu đồng", {"qualifier": "at_most"})]),
+    ("Ít nhất 3 người.", [Want("count", D(3), "count", "Ít nhất 3 người", {"qualifier": "at_least"})]),
+    ("Gần 300 hộ thoát nghèo.", [Want("count", D(300), "count", "Gần 300 hộ", {"qualifier": "approximately"})]),
+    ("Khoảng 1.000 người tham gia.", [Want("count", D(1000), "count", "Khoảng 1.000 người",
+                                           {"qualifier": "approximately"})]),
+    ("Dưới 50% hộ.", [Want("percent", D(50), "percent", "Dưới 50%", {"qualifier": "less_than"})]),
+    ("Mô hình của xã Bình Minh huy động 380.000.000 đồng.", [
+        Want("money", D(380000000), "VND", "380.000.000 đồng", {"place": "xã Bình Minh"})]),
+    ("Thu 1.500.000.000 đồng (trong đó Nhân dân góp 600.000.000 đồng).", [
+        Want("money", D(1500000000), "VND", "1.500.000.000 đồng", {"flags": []}),
+        Want("money", D(600000000), "VND", "600.000.000 đồng", {"part_of": 0, "flags": []})]),
+    ("Làm 86 mô hình. Trong đó, lĩnh vực kinh tế 03 mô hình; văn hóa - xã hội: 83 mô hình.", [
+        Want("count", D(86), "count", "86 mô hình"),
+        Want("count", D(3), "count", "03 mô hình", {"part_of": 0, "domain": "kinh tế"}),
+        Want("count", D(83), "count", "83 mô hình", {"part_of": 0, "domain": "văn hóa - xã hội"})]),
+]
+
+NOT_FIGURES = [
+    "Số 374-BC/HU",
+    "Công văn số 324-CV/BDVTU ngày 08/11/2021",
+    "Chỉ thị số 16/CT-TTg của Thủ tướng",
+    "Nghị quyết số 48/2025/NQ-HĐND",
+    "Kế hoạch số 31 của Tỉnh ủy",
+    "ngày 18 tháng 11 năm 2025",
+    "ngày 16/3/2021",
+    "tháng 5/2019",
+    "năm 2021",
+    "giai đoạn 2021-2025",
+    "giai đoạn 2021- 2025",
+    "nhiệm kỳ 2020-2025",
+    "Điều 5 khoản 2",
+    "Phụ lục 1",
+    "Đại hội lần thứ XIII",
+    "không có người sinh con thứ 3 trở lên",
+    "Nghị quyết Trung ương 4 (khóa XII)",
+    "các mô hình “Hộ tộc 3 không”, “Khu dân cư 6 không”",
+    "mô hình: “02 phòng, 04 giữ”; “03 không, 02 phòng”",
+    "Dịch bệnh Covid-19 kéo dài",
+    "bệnh nhân Covid -19 trên địa bàn",
+    "dự án mở rộng Quốc lộ 1A",
+    "sản phẩm Ocop 3 sao",
+    "thôn trong xây dựng đời sống văn hóa¹; thắp sáng đường quê²",
+    "cấp huyện<sup>1</sup>. Đồng thời",
+    "Điện thoại: 0255 3851 234",
+    "ĐT: 0912.345.678",
+    "1. Ưu điểm",
+    "2.1. Lĩnh vực phát triển kinh tế",
+    "III. Kết quả thực hiện",
+    "trong năm người dân",
+    "hàng trăm hộ dân",
+    "một số mô hình",
+    "Ba là, phát huy vai trò",
+    "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
+    "tư tưởng Hồ Chí Minh",
+]
+
+# Bugs found on real documents; each line names what it taught.
+BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
+    # hanoi 48/2025/NQ-HĐND: the qualifier "ước" matched inside "nước"
+    ("Cả nước 331.338 km2", [Want("area", D(331338), "km2", "331.338 km2", {"qualifier": None})]),
+    # camau 0204-KH-UBND: a rate must not swallow a name ("/năm/Liên hiệp HTX")
+    ("thu bình quân 6,4 tỷ đồng/năm/Liên hiệp HTX", [Want("money", D(6400000000), "VND", "6,4 tỷ đồng/năm",
+                                                          {"per": "năm"})]),
+    # cantho 157-KH-UBND (gold by F1): scores in points are counted figures, decimals included
+    ("được tính thêm 0,5 điểm", [Want("count", D("0.5"), "count", "0,5 điểm")]),
+    # cantho 157-KH-UBND: a bound after the counted noun ("từ 02 địa phương trở lên")
+    ("từ 02 địa phương trở lên", [Want("count", D(2), "count", "từ 02 địa phương trở lên",
+                                       {"qualifier": "at_least"})]),
+    # Duckling: "3M" is three million, never three metres
+    ("3M", []),
+    # seed: "440 m²" must not be read as 440 m (the superscript is part of the unit)
+    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²")]),
+    # seed: "14.719 km" of rural road is 14,719 km, flagged, with the convention's reading kept
+    ("thực hiện bê tông 14.719 km đường giao thông nông thôn", [
+        Want("length", D("14.719"), "km", "14.719 km",
+             {"flags": ["ambiguous_separator"], "alt_value": D(14719)})]),
+    # seed: "4000km" of canals in a district is implausible
+    ("kiên cố hóa 4000km kênh mương nội đồng", [Want("length", D(4000), "km", "4000km", {"flags": ["implausible"]})]),
+    # daknong 1064-STC-QLNS: a row number and the next cell, across a blank line, are not a count
+    ("giải ngân 966,15\n\n2\n\nChương trình mở rộng quy mô", []),
+    # daknong 216-BC-STC: "45 Quyết định mua sắm …" at a line start is a row number and a title
+    ("QT-CS-13\n45 Quyết định mua sắm, thuê tài sản công", []),
+    # daknong 99-BC-STC (gold by F): a part larger than its whole is still stated, and flagged
+    ("cấp xã có 449/444 đơn vị triển khai", [Want("ratio", D(449), "count", "449/444 đơn vị",
+                                                  {"denominator": D(444), "flags": ["implausible"]})]),
+    # daknong 99-BC-STC: staff counts ("53 biên chế", "02 hợp đồng", "04 Phó trưởng phòng")
+    ("có 53 biên chế, 02 hợp đồng và 04 Phó trưởng phòng", [
+        Want("count", D(53), "count", "53 biên chế"), Want("count", D(2), "count", "02 hợp đồng"),
+        Want("count", D(4), "count", "04 Phó trưởng phòng")]),
+    # seed footnote 3: a sum "với tổng …" after a length belongs to what the length measured
+    ("thắp sáng được 14,9km đường với tổng diện tích vận động là 182.000.000 đồng.", [
+        Want("length", D("14.9"), "km", "14,9km", {"subject": "đường"}),
+        Want("money", D(182000000), "VND", "182.000.000 đồng", {"subject": "đường"})]),
+    # seed PDF: a domain word naming the actor ("hệ thống chính trị huyện đã kêu gọi") is not the domain
+    ("Trong năm, hệ thống chính trị huyện đã kêu gọi ủng hộ 31,2 tấn gạo.", [
+        Want("mass", D("31.2"), "t", "31,2 tấn", {"domain": None})]),
+    # seed: parts that do not add up to their total are flagged
+    ("Có 86 mô hình. Trong đó, kinh tế 03 mô hình; văn hóa: 74 mô hình.", [
+        Want("count", D(86), "count", "86 mô hình", {"flags": ["sum_mismatch"]}),
+        Want("count", D(3), "count", "03 mô hình", {"part_of": 0}),
+        Want("count", D(74), "count", "74 mô hình", {"part_of": 0})]),
+]
+
+XFAIL: list[tuple[str, list[Want], str]] = [
+    ("Thu nhập hai triệu rưỡi đồng", [Want("money", D(2500000), "VND", "hai triệu rưỡi đồng")],
+     "'rưỡi' (and a half) is not in the number grammar yet"),
+    ("Từ 20.000 người dân trở xuống", [Want("count", D(20000), "count", "Từ 20.000 người dân trở xuống",
+                                            {"qualifier": "at_most"})],
+     "'trở xuống' after a counted noun phrase is not read as a bound"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_examples(text: str, want: list[Want]) -> None:
+    _check(text, extract(text), want)
+
+
+@pytest.mark.parametrize("text", NOT_FIGURES)
+def test_not_figures(text: str) -> None:
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize(("text", "want"), BUGS_CAUGHT, ids=[b[0] for b in BUGS_CAUGHT])
+def test_bugs_caught(text: str, want: list[Want]) -> None:
+    _check(text, extract(text), want)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [pytest.param(t, w, marks=pytest.mark.xfail(strict=True, reason=r), id=t) for t, w, r in XFAIL],
+)
+def test_xfail(text: str, want: list[Want]) -> None:
+    _check(text, extract(text), want)
+
+
+def test_sentences_never_cross_blank_lines() -> None:
+    text = "Có 5 hộ\n\nvà 6 hộ. Sau đó 7 hộ."
+    spans = sentence_spans(text)
+    assert all("\n\n" not in text[s:e] for s, e in spans)
+    assert [f.sentence for f in extract(text)] == ["Có 5 hộ", "và 6 hộ.", "Sau đó 7 hộ."]
+
+
+def test_footnote_figures_are_marked() -> None:
+    text = "Mô hình thắp sáng đường quê³.\n\n³ Mô hình do xã Bình Minh phát động thắp sáng được 14,9km đường."
+    (fig,) = extract(text)
+    assert "in_footnote" in fig.flags and fig.place == "xã Bình Minh"
+
+
+PARSE_QUANTITY = [
+    ("ba mươi ba", "number", D(33), None),
+    ("10.000 đồng", "money", D(10000), "VND"),
+    ("2 triệu 500 nghìn đồng", "money", D(2500000), "VND"),
+    ("5 triệu USD", "money", D(5000000), "USD"),
+    ("hơn 2 tỷ", "money", D(2000000000), "VND"),
+    ("86 mô hình", "count", D(86), "count"),
+    ("16/21 xã", "ratio", D(16), "count"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "unit"), PARSE_QUANTITY, ids=[p[0] for p in PARSE_QUANTITY])
+def test_parse_quantity(text: str, kind: str, value: Decimal, unit: str | None) -> None:
+    q = parse_quantity(text)
+    assert q is not None and (q.kind, q.value, q.unit) == (kind, value, unit)
+
+
+def test_parse_quantity_range() -> None:
+    q = parse_quantity("từ 5 đến 10 triệu đồng")
+    assert q is not None and (q.value, q.min, q.max, q.unit) == (None, D(5000000), D(10000000), "VND")
+
+
+def test_parse_quantity_refuses_non_quantities() -> None:
+    assert parse_quantity("Covid-19 kéo dài") is None
+    assert parse_quantity("") is None
