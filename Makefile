@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.solieu-installed
-DB     ?= sqlite:///data/solieu.db
+DB     ?= $(or $(SOLIEU_DB),sqlite:///data/solieu.db)
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1

@@ -53,13 +53,15 @@ def _opaque(value: T) -> T:
 
 
 def _io_flake(_task: object, _run: object, state: object) -> bool:
-    """Retry only errors that a second try can fix (I/O, a locked database)."""
+    """Retry only errors that a second try can fix: I/O or a locked database, even when wrapped."""
     try:
         state.result()  # type: ignore[attr-defined]
-    except (OSError, OperationalError):
-        return True
-    except Exception:
-        return False
+    except Exception as exc:
+        err: BaseException | None = exc
+        while err is not None:
+            if isinstance(err, OSError | OperationalError):
+                return True
+            err = err.__cause__
     return False
 
 
@@ -99,7 +101,7 @@ class Outcome:
     """What happened to one document."""
 
     path: str
-    status: str                     # "loaded" | "current" | "failed"
+    status: str                     # "loaded" | "current" | "duplicate" | "failed"
     figures: int = 0
     pages: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
@@ -119,15 +121,22 @@ def failure_message(exc: BaseException) -> tuple[str, str]:
                                 "with the file; run with -v for the traceback")
 
 
+def _record(db_url: str, **failure: Any) -> None:
+    """Store a failure; if even that fails, say so in the log rather than stop the batch."""
+    try:
+        record_failure(open_db(db_url), **failure)
+    except Exception:
+        log.exception("could not record the failure of %s", failure.get("document"))
+
+
 @task(name="ingest-document", cache_policy=NO_CACHE)
-def ingest_document(path: str, db_url: str, ocr: str, force: bool, run_id: int,
+def ingest_document(path: str, sha: str, db_url: str, ocr: str, force: bool, run_id: int,
                     workers: int | None) -> Outcome:
     """Run every stage on one file; record a failure instead of raising."""
     t0 = time.perf_counter()
-    engine = open_db(db_url)
-    stage, sha = "read", None
+    stage = "read"
     try:
-        sha = sha256_file(path)
+        engine = open_db(db_url)
         if not force and document_status(engine, path, sha) == "current":
             return Outcome(path, "current", seconds=time.perf_counter() - t0)
         raw = read_task(path)
@@ -143,8 +152,7 @@ def ingest_document(path: str, db_url: str, ocr: str, force: bool, run_id: int,
         load_task(_opaque(ex), db_url, run_id)
     except Exception as exc:
         error, message = failure_message(exc)
-        record_failure(engine, document=path, sha256=sha, stage=stage, error=error, message=message,
-                       run_id=run_id)
+        _record(db_url, document=path, sha256=sha, stage=stage, error=error, message=message, run_id=run_id)
         log.debug("failure in %s", path, exc_info=exc)
         return Outcome(path, "failed", stage=stage, error=error, message=message,
                        seconds=time.perf_counter() - t0)
@@ -178,25 +186,51 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
     engine = open_db(db_url)
     run_id = start_run(engine, [str(Path(p)) for p in paths])
     outcomes: list[Outcome] = []
-    for path in found.unsupported:
-        exc = UnsupportedFormat(f"{Path(path).suffix or 'no extension'} files are not read; solieu reads "
-                                ".pdf, .docx, .txt and .md (convert .doc with `libreoffice --convert-to docx`)")
-        record_failure(engine, document=path, sha256=sha256_file(path), stage="read", error=exc.code,
-                       message=str(exc), run_id=run_id)
-        outcomes.append(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
-        if _progress:
-            _progress(path, "failed")
-    futures = [ingest_document.submit(p, db_url, ocr, force, run_id, workers) for p in found.files]
-    for fut in as_completed(futures):
-        outcome = fut.result()
+
+    def done(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if _progress:
             _progress(outcome.path, outcome.status)
-    order = {p: i for i, p in enumerate(found.unsupported + found.files)}
-    outcomes.sort(key=lambda o: order[o.path])
-    summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
-    finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
-               skipped=summary.count("current"), failed=summary.count("failed"))
+
+    try:
+        for path in found.unsupported:
+            exc = UnsupportedFormat(f"{Path(path).suffix or 'no extension'} files are not read; solieu reads "
+                                    ".pdf, .docx, .txt and .md (convert .doc with `libreoffice --convert-to "
+                                    "docx`)")
+            _record(db_url, document=path, sha256=None, stage="read", error=exc.code, message=str(exc),
+                    run_id=run_id)
+            done(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
+        # The same bytes at two paths are one document: the first path is ingested, the others noted.
+        first_of: dict[str, str] = {}
+        todo: list[tuple[str, str]] = []
+        for path in found.files:
+            try:
+                sha = sha256_file(path)
+            except OSError as err:
+                error, message = failure_message(err)
+                _record(db_url, document=path, sha256=None, stage="read", error=error, message=message,
+                        run_id=run_id)
+                done(Outcome(path, "failed", stage="read", error=error, message=message))
+                continue
+            if sha in first_of:
+                done(Outcome(path, "duplicate", message=f"same bytes as {first_of[sha]}"))
+                continue
+            first_of[sha] = path
+            todo.append((path, sha))
+        futures = {ingest_document.submit(p, sha, db_url, ocr, force, run_id, workers): p for p, sha in todo}
+        for fut in as_completed(list(futures)):
+            try:
+                done(fut.result())
+            except Exception as exc:  # the task itself broke (not a stage): still one file, not the batch
+                error, message = failure_message(exc)
+                done(Outcome(futures[fut], "failed", stage="flow", error=error, message=message))
+    finally:
+        order = {p: i for i, p in enumerate(found.unsupported + found.files)}
+        outcomes.sort(key=lambda o: order.get(o.path, len(order)))
+        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
+        finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
+                   skipped=summary.count("current") + summary.count("duplicate"),
+                   failed=summary.count("failed"))
     return summary
 
 

@@ -22,7 +22,7 @@ class Discovery:
     passed_over: int = 0                                    # other-type files met while walking folders
 
 
-def _ignored(path: Path, root: Path, patterns: list[tuple[Path, str]]) -> bool:
+def _ignored(path: Path, patterns: list[tuple[Path, str]]) -> bool:
     for base, pat in patterns:
         try:
             rel = path.relative_to(base).as_posix()
@@ -59,7 +59,9 @@ def discover(paths: list[str]) -> Discovery:
         for f in sorted(p.rglob("*")):
             if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
                 continue
-            if _ignored(f, p, patterns):
+            if f.name.startswith("~$"):
+                continue  # Word's lock file beside an open document, not a document
+            if _ignored(f, patterns):
                 continue
             if f.suffix.lower() not in SUPPORTED:
                 found.passed_over += 1

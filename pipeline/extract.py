@@ -59,11 +59,14 @@ def extract_stage(doc: Document, structure: Structure, raw: RawDocument) -> Extr
             f.part_of += offset
     figures = prose + tabular
     restates = {offset + t: p for t, p in link_restated(tabular, prose)}
-    for fig in figures:
-        locate_figure(doc, fig)
+    # Only PDFs have pages; the contract keeps page (and bbox) null for text and Word sources.
+    paged = doc.format == "pdf"
+    if paged:
+        for fig in figures:
+            locate_figure(doc, fig)
     refs = extract_references(doc.text, unique=True)  # one row per cited document, first mention's place
     for ref in refs:
-        ref.page = doc.locate(ref.char_start, ref.char_end)[0]
+        ref.page = doc.locate(ref.char_start, ref.char_end)[0] if paged else None
         ref.in_footnote = structure.footnote_at(ref.char_start) is not None
     metadata = extract_metadata(doc.text, structure)
     return Extracted(document=doc, structure=structure, metadata=metadata, figures=figures, references=refs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,16 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
+from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
 from pipeline.schema import (
     SCHEMA_REVISION,
@@ -28,7 +37,7 @@ from pipeline.schema import (
     texts,
 )
 from solieu.config import PIPELINE_VERSION
-from solieu.errors import DatabaseError
+from solieu.errors import DatabaseError, DatabaseURLError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,12 +63,20 @@ def _sqlite_readonly(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def safe_url(url: str) -> str:
+    """Return url with any password masked, for messages and summaries."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def make_engine(url: str, *, readonly: bool = False) -> Engine:
     """Create an engine for url; SQLite files get WAL, foreign keys and a busy timeout."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(
+        raise DatabaseURLError(
             f"'{url}' is not a database URL; use e.g. sqlite:///data/solieu.db or "
             "postgresql+psycopg://user@host/dbname"
         ) from exc
@@ -68,7 +85,7 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
         if db and db != ":memory:":
             path = Path(db)
             if readonly and not path.exists():
-                raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH --db {url}` first")
+                raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH --db {safe_url(url)}` first")
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -81,7 +98,7 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
             return create_engine(url, connect_args=opts, pool_pre_ping=True)
         return create_engine(url)
     except (NoSuchModuleError, ImportError) as exc:
-        raise DatabaseError(f"'{url}' is not a database URL solieu can open ({exc}); use e.g. "
+        raise DatabaseURLError(f"'{safe_url(url)}' is not a database URL solieu can open ({exc}); use e.g. "
                             "sqlite:///data/solieu.db or postgresql+psycopg://user@host/dbname") from exc
 
 
@@ -98,19 +115,34 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
     if key in _ENGINES:
         return _ENGINES[key]
     engine = make_engine(url, readonly=readonly)
-    try:
-        with engine.begin() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-            if readonly:
-                if current is None:
-                    raise DatabaseError(f"{url} holds no solieu dataset; run `solieu ingest PATH` first")
-            elif current != SCHEMA_REVISION:
-                command.upgrade(_alembic_config(conn), "head")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the dataset at {url}: {exc.orig}; check the URL and that the "
-                            "server is running") from exc
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+                if readonly:
+                    if current is None:
+                        raise DatabaseError(f"{safe_url(url)} holds no solieu dataset; run `solieu ingest PATH` "
+                                            "first")
+                elif current != SCHEMA_REVISION:
+                    command.upgrade(_alembic_config(conn), "head")
+            break
+        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+            # Two processes creating one new dataset: the loser sees "already exists"; look again.
+            if "already exists" in str(exc.orig) and attempt < 2:
+                time.sleep(0.5)
+                continue
+            raise DatabaseError(f"cannot open the dataset at {safe_url(url)}: {exc.orig}; check the URL and "
+                                "that the server is running") from exc
     _ENGINES[key] = engine
     return engine
+
+
+def checkpoint(url: str) -> None:
+    """Fold a SQLite dataset's write-ahead log into the main file (no-op elsewhere)."""
+    engine = _ENGINES.get((url, False))
+    if engine is not None and engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def dispose_all() -> None:
@@ -121,13 +153,14 @@ def dispose_all() -> None:
 
 
 def document_status(engine: Engine, path: str, sha256: str) -> str:
-    """Say whether path/sha256 is 'current', 'stale' (older pipeline), 'changed' (path has new bytes) or 'new'."""
+    """Say whether path/sha256 is 'current', 'stale' (older rules), 'changed' (path has new bytes) or 'new'."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(documents.c.pipeline_version).where(documents.c.sha256 == sha256)
+            select(documents.c.pipeline_version, documents.c.extractor_version).where(documents.c.sha256 == sha256)
         ).first()
         if row is not None:
-            return "current" if row.pipeline_version == PIPELINE_VERSION else "stale"
+            fresh = row.pipeline_version == PIPELINE_VERSION and row.extractor_version == EXTRACTOR_VERSION
+            return "current" if fresh else "stale"
         other = conn.execute(select(documents.c.id).where(documents.c.document == path)).first()
         return "changed" if other is not None else "new"
 

@@ -81,6 +81,7 @@ class Document:
     footnote_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, marker) in text
     excluded: list[tuple[int, str, str]] = field(default_factory=list)  # (page, kind, text) kept out of the body
     warnings: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def text_source(self) -> str:
@@ -96,7 +97,9 @@ class Document:
         """Return (page number, union bbox, mean OCR confidence) of text[start:end]."""
         if not self.segments:
             return None, None, None
-        starts = [s.start for s in self.segments]
+        if len(self._starts) != len(self.segments):  # built once: locate runs for every figure
+            self._starts = [s.start for s in self.segments]
+        starts = self._starts
         i = max(bisect.bisect_right(starts, start) - 1, 0)
         page_no: int | None = None
         x0 = top = float("inf")

@@ -25,25 +25,59 @@ from sqlalchemy import (
 SCHEMA_REVISION = "0001"
 
 
+def _exact(value: Any) -> Decimal:
+    """Return a Decimal without float noise or a padded scale (21.0000000000 -> 21)."""
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
 class ExactNumeric(TypeDecorator[Decimal]):
-    """NUMERIC that always hands back Decimal; SQLite gets the exact text and keeps NUMERIC affinity."""
+    """A queryable number: NUMERIC everywhere; SQLite stores a float, exact up to 15 significant digits.
+
+    The figure's `value` also keeps its exact text in `value_exact`, which exports read.
+    """
 
     impl = Numeric
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """Let SQLite hand back its raw number instead of SQLAlchemy's scale-10 Decimal."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(asdecimal=False))
+        return dialect.type_descriptor(Numeric())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         """Bind Decimal as text on SQLite (no native decimal), as Decimal elsewhere."""
         if value is None:
             return None
-        if dialect.name == "sqlite":
-            return str(value)
-        return Decimal(value)
+        return str(value) if dialect.name == "sqlite" else Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        """Return Decimal; floats from SQLite round-trip exactly up to 15 significant digits."""
+        """Return Decimal."""
+        return None if value is None else _exact(value)
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact number: NUMERIC on PostgreSQL, its decimal text on SQLite (which has no decimal type)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """Use NUMERIC where the database has an exact decimal type."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric())
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Bind the exact decimal."""
         if value is None:
             return None
-        return Decimal(str(value))
+        return Decimal(value) if dialect.name == "postgresql" else format(Decimal(value), "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """Return Decimal."""
+        return None if value is None else _exact(value)
 
 
 metadata = MetaData()
@@ -114,9 +148,9 @@ figures = Table(
     Column("kind", String(16), nullable=False, index=True),
     Column("value", ExactNumeric),
     Column("value_exact", Text),
-    Column("min", ExactNumeric),
-    Column("max", ExactNumeric),
-    Column("denominator", ExactNumeric),
+    Column("min", DecimalText),
+    Column("max", DecimalText),
+    Column("denominator", DecimalText),
     Column("unit", String(16), nullable=False),
     Column("per", Text),
     Column("qualifier", String(16)),
@@ -133,7 +167,7 @@ figures = Table(
     Column("confidence", Float),
     Column("flags", JSON),
     Column("part_of", String(40)),
-    Column("alt_value", ExactNumeric),
+    Column("alt_value", DecimalText),
     Column("table_id", Text),
     Column("row", Text),
     Column("column", Text),
@@ -202,7 +236,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     ],
     "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",
                    "in_footnote"],
-    "failures": ["document", "sha256", "stage", "error", "message", "at"],
+    "failures": ["document", "sha256", "stage", "error", "message", "at", "run_id"],
     "tables": ["document", "table_id", "page", "row_index", "col_index", "row", "column", "text", "is_header",
                "rowspan", "colspan", "char_start", "char_end"],
     "pages": ["document_id", "page", "source", "triage", "triage_reason", "chars", "ocr_confidence"],

@@ -5,6 +5,12 @@ set -euo pipefail
 purpose="${1:-run}"
 
 need=()
+# Debian's python3 has no ensurepip until python3-venv is installed; solieu needs Python 3.11+.
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "solieu needs Python 3.11 or newer as python3 (found: $(python3 --version 2>&1))" >&2
+  exit 1
+fi
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)

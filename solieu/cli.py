@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,10 @@ class SolieuGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # `solieu export … | head`: the reader has what it wanted.
+            sys.stderr.close()
+            os._exit(0)
         except Exception as exc:
             _fail(exc, bool(ctx.obj and ctx.obj.verbose))
 
@@ -60,6 +65,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = _Context()
     ctx.obj.verbose = verbose
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if not verbose:
+        # A failed document is reported once, by solieu, with what to do; Prefect's own task-state lines
+        # ("Finished in state Failed") would repeat it as noise for operators.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        # Prefect's in-process server may log connection resets while it shuts down: not ours to show.
+        for name in ("sqlalchemy", "asyncio", "uvicorn", "httpx"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @main.command()
@@ -68,7 +81,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="OCR pages with no usable text (auto), every PDF page (always), or none (never).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Documents processed at once (default 2); OCR uses every core.")
+              help="Documents processed at once (default 2); OCR'd pages share the machine's cores.")
 @click.option("--force", is_flag=True, help="Re-ingest documents even when already current.")
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
@@ -83,11 +96,20 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     total = len(found.files) + len(found.unsupported)
     if total == 0:
         raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
+    from pipeline.load import checkpoint, open_db
+
+    engine = open_db(url)  # fail fast (clear message) when the database cannot be opened
+    if not force and not found.unsupported and _all_current(engine, found.files):
+        # Nothing to do: skip starting Prefect (its local server costs seconds per run).
+        from flows.ingest import IngestSummary, Outcome
+
+        result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
+        if summary:
+            _print_summary(result, url)
+        return
     prepare_prefect_env()
     from flows.ingest import run_ingest, set_progress_hook
-    from pipeline.load import open_db
 
-    open_db(url)  # fail fast (exit 1, clear message) when the database cannot be opened
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
                   console=None) as progress:
@@ -101,6 +123,7 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
             result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers)
         finally:
             set_progress_hook(None)
+            checkpoint(url)  # fold the WAL into the file so copies and `serve` see everything
     if summary:
         _print_summary(result, url)
     else:
@@ -111,15 +134,29 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
         sys.exit(1)
 
 
+def _all_current(engine: Any, files: list[str]) -> bool:
+    from pipeline.discover import sha256_file
+    from pipeline.load import document_status
+
+    seen: set[str] = set()
+    for path in files:
+        sha = sha256_file(path)
+        if sha not in seen and document_status(engine, path, sha) != "current":
+            return False
+        seen.add(sha)
+    return True
+
+
 def _print_summary(result: Any, url: str) -> None:
     from sqlalchemy import func, select
 
     from pipeline import schema
-    from pipeline.load import open_db
+    from pipeline.load import open_db, safe_url
 
     loaded, current, failed = result.count("loaded"), result.count("current"), result.count("failed")
+    dup = result.count("duplicate")
     click.echo(f"{len(result.outcomes)} documents: {loaded} loaded, {current} already current, {failed} failed"
-               f" ({result.seconds:.1f} s)")
+               + (f", {dup} duplicates" if dup else "") + f" ({result.seconds:.1f} s)")
     if loaded == 0 and failed == 0:
         click.echo("Nothing new: every document is already current; the dataset is unchanged.")
     if loaded:
@@ -142,9 +179,11 @@ def _print_summary(result: Any, url: str) -> None:
     for o in result.outcomes:
         if o.status == "failed":
             click.echo(f"  failed: {o.path} [{o.stage}] {o.error}: {o.message}")
+        elif o.status == "duplicate":
+            click.echo(f"  duplicate: {o.path} ({o.message}; not loaded twice)")
     if result.passed_over:
         click.echo(f"Passed over {result.passed_over} files of other types.")
-    click.echo(f"Database: {url}")
+    click.echo(f"Database: {safe_url(url)}")
 
 
 @main.command()
@@ -173,6 +212,30 @@ def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
         write(records, fmt, sys.stdout, None)
 
 
+def _statements(sql: str) -> int:
+    """Count the statements in sql (';' outside quotes and comments separates them)."""
+    count, quote, body = 0, "", False
+    i = 0
+    while i < len(sql):
+        c = sql[i]
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote, body = c, True
+        elif sql.startswith("--", i):
+            nl = sql.find("\n", i)
+            i = len(sql) if nl < 0 else nl
+            continue
+        elif c == ";":
+            count += int(body)
+            body = False
+        elif not c.isspace():
+            body = True
+        i += 1
+    return count + int(body)
+
+
 _WRITE_WORDS = ("insert", "update", "delete", "drop", "create", "alter", "replace", "attach", "detach",
                 "vacuum", "reindex", "truncate", "grant", "revoke", "copy")
 
@@ -189,6 +252,8 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     from pipeline.load import open_db
     from solieu.export import write
 
+    if _statements(sql) > 1:
+        raise UsageError("`solieu query` runs one statement at a time; remove the ';' between statements")
     first = sql.strip().split(None, 1)[0].lower() if sql.strip() else ""
     if first in _WRITE_WORDS:
         raise ReadOnlyViolation(f"`solieu query` is read-only and will not run {first.upper()}; "
@@ -196,6 +261,8 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     engine = open_db(db_url(db), readonly=True)
     try:
         with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SET TRANSACTION READ ONLY"))
             result = conn.execute(text(sql))
             if not result.returns_rows:
                 raise ReadOnlyViolation("`solieu query` runs statements that return rows (SELECT/WITH)")
@@ -241,6 +308,8 @@ def eval_cmd(gold: tuple[str, ...], db: str | None, document: str | None, as_jso
 
         for r in reports:
             click.echo(format_report(r))
+    if any("error" in r for r in reports):
+        sys.exit(1)  # a gold document missing from the dataset is a failed evaluation, not a pass
     if fail_under is not None:
         low = [r for r in reports if r.get("figures", {}).get("f1", 1.0) < fail_under
                or r.get("cells", {}).get("f1", 1.0) < fail_under]
@@ -266,7 +335,9 @@ def serve(db: str | None, host: str, port: int) -> None:
     if not path.exists():
         raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH` first")
     click.echo(f"Serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)")
-    cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--host", host, "--port", str(port),
+    # Datasette runs visitors' SQL on read-only connections; the file stays mutable so that an ingest
+    # running meanwhile (its WAL included) is seen.
+    cmd = [sys.executable, "-m", "datasette", "serve", str(path), "--host", host, "--port", str(port),
            "--setting", "sql_time_limit_ms", "5000"]
     sys.exit(subprocess.call(cmd))
 

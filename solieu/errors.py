@@ -36,6 +36,10 @@ class DatabaseError(SolieuError):
     """The dataset cannot be opened, migrated or written."""
 
 
+class DatabaseURLError(UsageError):
+    """--db / SOLIEU_DB is not a database URL solieu can use (exit 2)."""
+
+
 class ReadOnlyViolation(SolieuError):
     """A query tried to write to the dataset."""
 

@@ -115,3 +115,44 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     res = solieu("query", "select 1", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert res.returncode == 1
     assert "solieu ingest" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_same_bytes_at_two_paths_are_one_document(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / "b").mkdir()
+    for d in ("a", "b"):
+        (inbox / d / "report.txt").write_text("Toàn huyện có 12 nhà tạm.\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    res = solieu("ingest", str(inbox), "--db", url, "--workers", "2", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "1 loaded" in res.stdout and "1 duplicates" in res.stdout
+    docs = [json.loads(x) for x in solieu("export", "documents", "--db", url).stdout.splitlines()]
+    assert [Path(d["document"]).parent.name for d in docs] == ["a"]
+    figs = [json.loads(x) for x in solieu("export", "figures", "--db", url).stdout.splitlines()]
+    assert [(f["raw"], f["page"], f["bbox"]) for f in figs] == [("12 nhà tạm", None, None)]
+
+
+def test_eval_fails_when_the_gold_document_is_not_in_the_dataset(seed_db: str, tmp_path: Path) -> None:
+    gold = tmp_path / "other.json"
+    gold.write_text(json.dumps({"document": "corpus/x/not-there.pdf", "figures": []}), encoding="utf-8")
+    res = solieu("eval", str(gold), "--db", seed_db)
+    assert res.returncode == 1 and "no such document" in res.stdout
+
+
+@pytest.mark.postgres
+def test_query_cannot_write_to_postgresql(postgres_url: str) -> None:
+    from sqlalchemy import func, select
+
+    from pipeline import schema
+    from pipeline.load import dispose_all, open_db, record_failure
+
+    engine = open_db(postgres_url)
+    record_failure(engine, document="x.pdf", sha256=None, stage="read", error="E", message="m", run_id=None)
+    for sql in ("SET TRANSACTION READ WRITE; DELETE FROM failures; COMMIT; SELECT 1 AS x",
+                "with d as (delete from failures returning 1) select count(*) from d"):
+        res = solieu("query", sql, "--db", postgres_url)
+        assert res.returncode == 2, (sql, res.stdout, res.stderr)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.failures)).scalar_one() >= 1
+    dispose_all()

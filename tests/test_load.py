@@ -12,7 +12,7 @@ from extractors.model import Figure, Metadata, Reference
 from pipeline import schema
 from pipeline.load import document_status, load_document, open_db, record_failure
 from pipeline.model import Document, Extracted, Page, Segment, Structure
-from solieu.errors import DatabaseError
+from solieu.errors import DatabaseError, DatabaseURLError
 from solieu.export import rows, to_text
 
 TEXT = "Huy động 380.000.000 đồng; bê tông 14.719 km; 16/21 xã đạt chuẩn."
@@ -64,6 +64,21 @@ def test_figures_round_trip_exactly(url: str) -> None:
     assert out[0]["bbox"] == [9.0, 10.0, 30.0, 20.0]
     line = json.loads(to_text(out[:2], "jsonl").splitlines()[1])
     assert line["value"] == 14.719 and line["unit"] == "km"
+    assert out[2]["denominator"] == Decimal("21") and str(out[2]["denominator"]) == "21"
+
+
+def test_range_bounds_and_alt_values_stay_exact(url: str) -> None:
+    engine = open_db(url)
+    ex = _extracted()
+    ex.figures[0].value = None
+    ex.figures[0].min, ex.figures[0].max = Decimal("123456789012345.678"), Decimal("0.1")
+    ex.figures[1].alt_value = Decimal("98765432109876.54321")
+    load_document(engine, ex)
+    out = sorted(rows(engine, "figures"), key=lambda r: r["id"])
+    assert (str(out[0]["min"]), str(out[0]["max"])) == ("123456789012345.678", "0.1")
+    assert str(out[1]["alt_value"]) == "98765432109876.54321"
+    csv = to_text(out, "csv").splitlines()
+    assert "123456789012345.678" in csv[1] and ",21," in csv[3]
 
 
 def test_reload_replaces_rows_of_same_document(url: str) -> None:
@@ -125,5 +140,5 @@ def test_readonly_engine_refuses_writes(sqlite_url: str) -> None:
 
 
 def test_bad_url_says_what_to_do() -> None:
-    with pytest.raises(DatabaseError, match="not a database URL"):
+    with pytest.raises(DatabaseURLError, match="not a database URL"):
         open_db("nonsense://")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from pipeline.schema import ExactNumeric
+from pipeline.schema import DecimalText, ExactNumeric
 
 revision = "0001"
 down_revision = None
@@ -80,9 +80,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False, index=True),
         sa.Column("value", ExactNumeric),
         sa.Column("value_exact", sa.Text),
-        sa.Column("min", ExactNumeric),
-        sa.Column("max", ExactNumeric),
-        sa.Column("denominator", ExactNumeric),
+        sa.Column("min", DecimalText),
+        sa.Column("max", DecimalText),
+        sa.Column("denominator", DecimalText),
         sa.Column("unit", sa.String(16), nullable=False),
         sa.Column("per", sa.Text),
         sa.Column("qualifier", sa.String(16)),
@@ -96,7 +96,7 @@ def upgrade() -> None:
         sa.Column("confidence", sa.Float),
         sa.Column("flags", sa.JSON),
         sa.Column("part_of", sa.String(40)),
-        sa.Column("alt_value", ExactNumeric),
+        sa.Column("alt_value", DecimalText),
         sa.Column("table_id", sa.Text),
         sa.Column("row", sa.Text),
         sa.Column("column", sa.Text),
