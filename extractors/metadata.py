@@ -21,7 +21,7 @@ from extractors.references import (
     iso_date,
     type_from_symbol,
 )
-from extractors.vocab_meta import alternation, fold, fold_chars, vocab
+from extractors.vocab_meta import District, alternation, fold, fold_chars, vocab
 
 #: How far into a document its header may reach (characters).
 HEADER_CHARS = 4000
@@ -117,6 +117,27 @@ YEAR_IN_TITLE = regex.compile(
     regex.VERBOSE,
 )
 
+# "THÁNG 05/2019", "quý I/2019" in a title: the period, and so the year, a report covers.
+PERIOD_IN_TITLE = regex.compile(
+    r"""
+    (?<![\p{L}])(?i:tháng|quý)[^\S\n]+    # "tháng", "quý", any case
+    (?:\d{1,2}|[IV]{1,3})[^\S\n]*/[^\S\n]*  # the month or the quarter, then "/"
+    (?P<y>(?:19|20)\d{2})(?!\d)           # a four-digit year
+    """,
+    regex.VERBOSE,
+)
+
+# A place-date line whose day was left blank or hand-written ("Krông Nô, ngày    tháng 7 năm 2019"):
+# no date of issue, but still its year.
+YEAR_OF_ISSUE = regex.compile(
+    r"""
+    (?<![\p{L}])ngày[^\n]{0,6}?             # "ngày", then at most a few OCR specks instead of the day
+    [^\S\n]*tháng[^\S\n]+\d{1,2}            # "tháng 7"
+    [^\S\n]+năm[^\S\n]+(?P<y>(?:19|20)\d{2})(?!\d)   # "năm 2019"
+    """,
+    regex.VERBOSE,
+)
+
 
 @dataclass
 class HeaderNumber:
@@ -172,12 +193,45 @@ def _type_line() -> Any:
     )
 
 
+class _FoldedTypeLine:
+    """A type line found on folded text, read back on the original text (same offsets)."""
+
+    def __init__(self, m: Any, text: str, title: str) -> None:
+        self._m, self._text, self._title = m, text, title
+
+    def start(self, group: str | int = 0) -> int:
+        return int(self._m.start(group))
+
+    def end(self, group: str | int = 0) -> int:
+        return int(self._m.end(group))
+
+    def group(self, name: str | int = 0) -> str:
+        if name == "type":
+            return self._title              # the canonical title, not the OCR's "KÉ HOẠCH"
+        return self._text[self._m.start(name):self._m.end(name)]
+
+
+@cache
+def _folded_titles() -> dict[str, str]:
+    return {fold(t.title): t.title for t in vocab().doc_types}
+
+
 def _find_type_line(text: str) -> Any:
-    for m in _type_line().finditer(text[:HEADER_CHARS + 2000]):
+    head = text[:HEADER_CHARS + 2000]
+    for m in _type_line().finditer(head):
         rest = m.group("rest").strip()
         if rest and (not _is_upper(rest) or rest.startswith(":")):
             continue                        # "BÁO CÁO kết quả" inside prose is not the title line
         return m
+    # OCR slips in the type word's diacritics ("KÉ HOẠCH"): match it without them, alone on its line
+    # and printed in capitals.
+    titles = "|".join(r"\s+".join(regex.escape(w) for w in t.split())
+                      for t in sorted(_folded_titles(), key=len, reverse=True))
+    alone = regex.compile(rf"(?m)^[^\S\n]*(?P<type>{titles})[^\S\n]*(?P<rest>)$")
+    for m in alone.finditer(fold_chars(head)):
+        if _is_upper(head[m.start("type"):m.end("type")]):
+            title = _folded_titles()[" ".join(m.group("type").split())]
+            return _FoldedTypeLine(m, text, title)
     return None
 
 
@@ -307,7 +361,110 @@ def _issuer_from_header(header: str) -> str | None:
     if subs:
         sub_at = subs[0][0]                 # "... BAN THƯỜNG TRỰC": the standing board of that body
         return " ".join(words[sub_at:end] + words[start:sub_at])
-    return " ".join(words[start:end])
+    name = " ".join(words[start:end])
+    if plain:
+        # A department names its province or district only in its parent's line ("UBND TỈNH ĐĂK NÔNG /
+        # SỞ TÀI CHÍNH"): the issuer is "Sở Tài chính tỉnh Đắk Nông".
+        parents = [" ".join(words[b:e]) for b, e in pairwise(bounds) if b != start]
+        place = next((p for p in map(_place_of, reversed(parents)) if p), None)
+        if place and fold(place) not in fold(name):
+            name = f"{name} {place}"
+    return name
+
+
+def _place_of(body: str) -> str | None:
+    """Return the level and canonical name of the province or district a body's name ends with."""
+    m = DISTRICT.search(body)
+    district = _district_in(body, _province_in(body, need_level=False)) if m else None
+    if m and district:
+        level = " ".join(m.group()[:m.start("name") - m.start()].split()).lower()   # "huyện", "thị xã"
+        if fold(level).endswith(" uy"):
+            return f"{level.split()[0].capitalize()} ủy {district}"   # a Party committee: "Huyện ủy X"
+        return f"{level} {district}"
+    folded = fold_chars(body)
+    for pm in _province_regex().finditer(folded):
+        level = fold(pm.group("level") or "")
+        key = " ".join(regex.split(r"[\s\-–]+", pm.group("p")))
+        province = _province_by_fold().get(key)
+        written = _PROVINCE_LEVELS.get(level)
+        if province and written:
+            return f"{written} {province}"
+    return None
+
+
+#: Words that start the next unit's name, so they end a district's (not folded: "Thanh Trì" is a name).
+_LEVEL_WORDS = frozenset({"tỉnh", "tp", "tp.", "huyện", "quận", "xã", "phường"})
+#: A province's level words as prose writes them, by their folded form.
+_PROVINCE_LEVELS = {"tinh": "tỉnh", "thanh pho": "thành phố", "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy"}
+
+
+def _squash(s: str) -> str:
+    """Return a place-name key that ignores case, diacritics, spaces and apostrophes ('Đăk R°Láp' -> 'dakrlap')."""
+    return regex.sub(r"[^a-z0-9]", "", fold(s))
+
+
+@cache
+def _districts_by_key() -> dict[str, list[District]]:
+    out: dict[str, list[District]] = {}
+    for d in vocab().districts:
+        out.setdefault(_squash(d.name), []).append(d)
+    return out
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Return whether a and b differ by at most one inserted, deleted or replaced character."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:] if i < len(b) else True
+
+
+def _known_district(words: list[str], province: str | None = None) -> tuple[str, int] | None:
+    """Return (canonical name, words used) of the known district the words start with; one OCR slip allowed."""
+    table = _districts_by_key()
+    keys = [(k, _squash(" ".join(words[:k]))) for k in range(min(len(words), 4), 0, -1)]
+    for k, key in keys:
+        if key in table:
+            return table[key][0].name, k
+    for k, key in keys:
+        if len(key) >= 6:                   # short names are too easy to hit by accident
+            # a near miss in another province is a different district ("Mường Lát" is not "Mường La")
+            near = {d.name for other, ds in table.items() if _within_one(other, key) for d in ds
+                    if province is None or d.province == province}
+            if len(near) == 1:
+                return near.pop(), k
+    return None
+
+
+def _province_of_district(name: str) -> str | None:
+    """Return the province of a known district, unless its name is shared with another province."""
+    if name in vocab().shared_district_names:
+        return None
+    provinces = {d.province for d in _districts_by_key().get(_squash(name), [])}
+    return provinces.pop() if len(provinces) == 1 else None
+
+
+def _canonical_places(issuer: str, province: str | None = None) -> str:
+    """Spell the district and province an issuer names as the table does ('huyện Đăk R°Láp' -> "huyện Đắk R'Lấp")."""
+    m = DISTRICT.search(issuer)
+    if m:
+        words = m.group("name").split()
+        known = _known_district(words, province)
+        if known:
+            # words after the district's name are OCR noise of the next line ("HIỆP HÒA KÉ HOẠCH")
+            issuer = issuer[:m.start("name")] + known[0] + issuer[m.end("name"):]
+    folded = fold_chars(issuer)
+    for pm in _province_regex().finditer(folded):
+        level = fold(pm.group("level") or "")
+        province = _province_by_fold().get(" ".join(regex.split(r"[\s\-–]+", pm.group("p"))))
+        if not province or not level:
+            continue
+        written = _PROVINCE_LEVELS.get(level, issuer[pm.start("level"):pm.end("level")].strip())
+        issuer = f"{issuer[:pm.start('level')]}{written} {province}{issuer[pm.end('p'):]}"
+        break
+    return issuer
 
 
 def _header_lines(text: str, end: int, skip: list[tuple[int, int]]) -> str:
@@ -406,11 +563,19 @@ def _province_in(s: str, *, need_level: bool) -> str | None:
     return None
 
 
-def _district_in(s: str) -> str | None:
+def _district_in(s: str, province: str | None = None) -> str | None:
     m = DISTRICT.search(s)
     if not m:
         return None
     words = m.group("name").split()
+    # a header's next line may name the province ("HUYỆN MƯỜNG LÁT TỈNH THANH HÓA"): the name ends there
+    low = [w.lower() for w in words] + [""]
+    cut = next((i for i in range(1, len(words)) if low[i] in _LEVEL_WORDS
+                or (low[i], low[i + 1]) in {("thành", "phố"), ("thị", "xã"), ("thị", "trấn")}), len(words))
+    words = words[:cut]
+    known = _known_district(words, province)
+    if known:
+        return known[0]
     if _is_upper(words[0]):
         # a name in capitals ends where the capitals end ("KRÔNG NÔ Thông báo")
         n = next((i for i, w in enumerate(words) if not _is_upper(w)), len(words))
@@ -428,6 +593,7 @@ def _signer_regex() -> Any:
         (?<![\p{{L}}])(?P<title>{titles})(?![\p{{L}}])   # the title, in capitals ("PHÓ BÍ THƯ")
         [^\S\n]*\n?\s*                                   # then a line break or a column gap
         (?:(?:{between})\s*)?                            # "(Đã ký)" on copies
+        (?:[^\p{{L}}\d\s]{{1,2}}[^\S\n]*\n\s*)?              # a line of OCR specks from the signature (":")
         (?P<name>\p{{Lu}}\p{{Ll}}+                       # the name: capitalised syllables
             (?:(?:[^\S\n]+|\n)\p{{Lu}}\p{{Ll}}*){{1,4}})  #   2-5 of them, a hard wrap allowed
         (?![\p{{L}}])                                    # ends at a word boundary
@@ -510,12 +676,16 @@ def extract_metadata(text: str, layout: Layout | None = None) -> Metadata:
         or _province_in(text[:3000], need_level=False)
     )
     # District: the header or issuer, else the first "huyện X" unless the issuer is a province's.
-    meta.district = _district_in(header) or _district_in(meta.issuer or "")
+    meta.district = _district_in(header, meta.province) or _district_in(meta.issuer or "", meta.province)
     provincial = header and PROVINCE_LEVEL.search(_prose_case(header))
     if meta.district is None and not provincial:
-        meta.district = _district_in(text[:BODY_CHARS])
+        meta.district = _district_in(text[:BODY_CHARS], meta.province)
+    if meta.issuer:
+        meta.issuer = _canonical_places(meta.issuer, meta.province)
+    if meta.province is None and meta.district:
+        meta.province = _province_of_district(meta.district)   # "huyện Krông Nô" is in Đắk Nông
     # Report year: "năm 2021" in the title, a "Kỳ báo cáo: Năm 2018" line, else the year of issue.
-    ym = YEAR_IN_TITLE.search(meta.title or "")
+    ym = YEAR_IN_TITLE.search(meta.title or "") or PERIOD_IN_TITLE.search(meta.title or "")
     if ym is None and v.report_period_labels:
         labels = alternation(v.report_period_labels)
         period = regex.compile(
@@ -531,6 +701,9 @@ def extract_metadata(text: str, layout: Layout | None = None) -> Metadata:
         meta.report_year = int(ym.group("y"))
     elif meta.issued_date:
         meta.report_year = int(meta.issued_date[:4])
+    else:
+        blank_day = YEAR_OF_ISSUE.search(text, 0, max(header_end, 1))
+        meta.report_year = int(blank_day.group("y")) if blank_day else None
     meta.signer, meta.signer_title = _signer(text, type_m.end() if type_m else 0)
     return meta
 

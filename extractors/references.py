@@ -42,6 +42,8 @@ DATE_AFTER = regex.compile(
     rf"""
     [^\S\n]*,?\s*                         # optional comma; a hard wrap may put the date on the next line
     (?:ban\s+hành\s+)?                    # "... ban hành ngày ..."
+    (?:\p{{Lu}}\p{{Ll}}*(?:[^\S\n]+\p{{Lu}}\p{{Ll}}*){{0,3}}   # a copied header's place of issue:
+        [^\S\n]*,[^\S\n]*)?                 #   "905/STC-VP Đắk Nông, ngày 26 tháng 4 năm 2019"
     ngày\s+                               # the date word
     {DATE}                                # the date itself
     (?!\d)                                # not the start of a longer number
@@ -97,9 +99,9 @@ def _reference_regex() -> Any:
                     (?!(?i:{types}|số)(?![\p{{L}}]))   #   ("Báo cáo thẩm tra số", "Luật Thủ đô số")
                     [^\s\d,;:.()“”"/]+){{1,{words}}}?)  #   words without digits, another type or a comma
                 (?:[^\S\n]{{1,3}}|[^\S\n]*\n[^\S\n]{{0,8}})   # "số" is then required,
-                số\s*[:.]?\s*                         # in the same paragraph
+                (?i:số)\s*[:.]?\s*                    # in the same paragraph ("Số:" in a copied header)
               |
-                \s+(?:số\s*[:.]?\s*)?                 # or the number follows the type, "số" optional
+                \s+(?:(?i:số)\s*[:.]?\s*)?            # or the number follows the type, "số" optional
             )
           |
             (?<![\p{{L}}])(?P<so>(?i:số))\s*[:.]?\s*  # a bare "số 1064/STC-QLNS"
@@ -225,6 +227,7 @@ def extract_references(text: str, layout: Layout | None = None, *, own: str | No
     if own == "auto":
         own = own_number(text)
     refs: list[Reference] = []
+    after: set[int] = set()                 # ids of references whose issuer follows them ("... của Chính phủ")
     for m in _reference_regex().finditer(text):
         number = canonical_number(text[m.start("num"):m.end("sym")])
         if own is not None and number == own:
@@ -270,7 +273,85 @@ def extract_references(text: str, layout: Layout | None = None, *, own: str | No
             char_end=end,
             in_footnote=_in_footnote(text, start, layout),
         ))
+        if issuer is not None:
+            after.add(id(refs[-1]))
+    refs = _with_short_references(text, refs, own, layout)
+    _share_context(text, refs, after)
     return unique_references(refs) if unique else refs
+
+
+def _with_short_references(text: str, refs: list[Reference], own: str | None,
+                           layout: Layout | None) -> list[Reference]:
+    """Add the normative documents cited by type and bare number ("Nghị định 68"), in text order."""
+    taken = [(r.char_start, r.char_end) for r in refs]
+    extra: list[Reference] = []
+    for m in _short_regex().finditer(text):
+        if any(s <= m.start() < e for s, e in taken) or m.group("num") == own:
+            continue
+        doc_type = _types_by_fold().get(fold(m.group("type")))
+        extra.append(Reference(number=m.group("num"), type=doc_type.name if doc_type else None, date=None,
+                               issuer=None, raw=m.group(), char_start=m.start(), char_end=m.end(),
+                               in_footnote=_in_footnote(text, m.start(), layout)))
+    return sorted(refs + extra, key=lambda r: r.char_start) if extra else refs
+
+
+@cache
+def _short_regex() -> Any:
+    return regex.compile(
+        r"""
+        (?<![\p{L}])(?P<type>Nghị\s+định|Nghị\s+quyết|Quyết\s+định|Thông\s+tư|Chỉ\s+thị)   # capitalised type
+        [^\S\n]+                             # one space, no "số" (a "số" reference carries a symbol)
+        (?P<num>\d{1,3})                      # the running number only
+        (?=[^\S\n]*(?:[,;)]|\.(?!\d)|$)|[^\S\n]+(?:và|của)(?![\p{L}]))   # then a clause ends or "và"/"của"
+        """,
+        regex.VERBOSE | regex.MULTILINE,
+    )
+
+
+@cache
+def _subject_regex() -> Any:
+    heads = alternation(vocab().issuer_heads)
+    return regex.compile(
+        rf"""
+        (?:(?P<of>(?<![\p{{L}}])của\s+)|[,;:(]\s*|\.\s+|\n\s*)   # after "của", or at a clause start
+        (?P<issuer>(?:{heads})(?![\p{{L}}])[^,;:.()\n“”"]{{0,60}}?)   # the body's name
+        \s+(?:(?P<issued>(?:(?:cũng|đã|đồng\s+thời)\s+)*ban\s+hành)|(?P<at>tại))   # "(cũng) đã ban hành"; "của X tại"
+        \s+(?:(?i:các)\s+)?$                # right before the reference ("... ban hành các Công văn")
+        """,
+        regex.VERBOSE,
+    )
+
+
+def _share_context(text: str, refs: list[Reference], after: set[int]) -> None:
+    """Fill issuers and types a sentence gives once for several references."""
+    subject: tuple[int, str, str | None] | None = None      # (offset, issuer, type) of "X đã ban hành ..."
+    for i, r in enumerate(refs):
+        before = text[max(0, r.char_start - 160):r.char_start]
+        if r.issuer is None:
+            lead = "" if r.char_start > len(before) else "\n"    # the text's start is a clause start too
+            m = _subject_regex().search(lead + before)
+            window = r.char_start - len(before) - len(lead)
+            if m and i and window + m.start() < refs[i - 1].char_end:
+                m = None                     # "Nghị quyết số A của X tại Tờ trình số B": X issued A, not B
+            if m and (m.group("issued") or m.group("of")):
+                name = " ".join(m.group("issuer").split())
+                if clean_issuer(name) == name:
+                    r.issuer = name          # "Sở Tài chính đã ban hành Công văn số ...", "của X tại Công văn số"
+                    if m.group("issued"):
+                        subject = (r.char_start, name, r.type)
+        if r.issuer is None and subject and regex.search(r"(?<![\p{L}])và\s+$", before):
+            between = text[subject[0]:r.char_start]
+            if "\n" not in between and not regex.search(r"\.\s", between) and subject[2] == r.type:
+                r.issuer = subject[1]        # "X đã ban hành Quyết định số A ... và Quyết định số B"
+        if i and r.type is None:
+            prev = refs[i - 1]
+            if prev.type and regex.fullmatch(r"[^\S\n]*[;,][^\S\n]*(?:và\s+)?", text[prev.char_end:r.char_start]):
+                r.type = prev.type           # "các Công văn số: 2318/STC-VP ngày ...; 2675/STC-VP ngày ..."
+    for i in range(len(refs) - 2, -1, -1):
+        a, b = refs[i], refs[i + 1]
+        if (a.issuer is None and b.issuer and id(b) in after and a.type == b.type
+                and regex.fullmatch(r"\s+và\s+", text[a.char_end:b.char_start])):
+            a.issuer = b.issuer              # "Nghị định số A ngày ... và Nghị định số B ngày ... của Chính phủ"
 
 
 def _end_of_words(text: str, start: int, words: str) -> int:

@@ -40,6 +40,14 @@ class Province:
 
 
 @dataclass(frozen=True)
+class District:
+    """A district-level unit and the province it belongs to."""
+
+    name: str
+    province: str
+
+
+@dataclass(frozen=True)
 class Title:
     """A signer's title as printed in capitals and as written in prose."""
 
@@ -68,6 +76,8 @@ class MetaVocab:
     titles: tuple[Title, ...]
     between: tuple[str, ...]
     stamp_labels: tuple[str, ...]
+    districts: tuple[District, ...] = ()
+    shared_district_names: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -111,6 +121,12 @@ def vocab() -> MetaVocab:
                                   tuple(nfc(v) for v in entry.get("variants", [])),
                                   bool(entry.get("needs_level", False))))
     levels = _need(au, "levels", dict, "admin_units.yaml")
+    known = {p.name for p in provinces}
+    districts: list[District] = []
+    for prov, names in (au.get("districts") or {}).items():
+        if nfc(prov) not in known or not isinstance(names, list):
+            raise VocabularyError(f"admin_units.yaml: districts of {prov!r} need a known province and a list")
+        districts.extend(District(nfc(n), nfc(prov)) for n in names)
     iss = _load("issuers.yaml")
     heads = _need(iss, "heads", list, "issuers.yaml")
     sig = _load("signature.yaml")
@@ -133,6 +149,8 @@ def vocab() -> MetaVocab:
         titles=tuple(titles),
         between=tuple(nfc(b) for b in _need(sig, "between", list, "signature.yaml")),
         stamp_labels=tuple(nfc(b) for b in sig.get("stamp_labels", [])),
+        districts=tuple(districts),
+        shared_district_names=frozenset(nfc(n) for n in au.get("shared_district_names", [])),
     )
 
 

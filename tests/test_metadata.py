@@ -78,7 +78,7 @@ EXAMPLES = [
     ("Số: 237/TB-UBND\n\nV/v kết quả thực hiện\n", "doc_type", "THÔNG BÁO"),
     (HEADER, "doc_number", "99/BC-STC"),
     (HEADER, "doc_type", "BÁO CÁO"),
-    (HEADER, "issuer", "Sở Tài chính"),
+    (HEADER, "issuer", "Sở Tài chính tỉnh Đắk Nông"),   # 99-BC-STC: a department carries its parent's province
     (HEADER, "province", "Đắk Nông"),
     (HEADER, "issued_date", "2019-05-20"),
     (HEADER, "report_year", 2019),
@@ -111,6 +111,18 @@ EXAMPLES = [
     ("TM. ỦY BAN NHÂN\nDÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLâm Văn Bi\n", "signer_title", "Phó Chủ tịch"),
     ("- Lưu: VT.\n|\nCHỦ TỊCH\nPhùng\nThị Hồng Hà\n|\n", "signer", "Phùng Thị Hồng Hà"),
     ("- Lưu: VT MTTQ. |  | TM. BAN THƯỜNG TRỰC CHỦ TỊCH      Lan Thị Vân\n", "signer", "Lan Thị Vân"),
+    # a department's parent line gives its district or Party committee (as 99-BC-STC's gives its province)
+    ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\nPHÒNG GD&ĐT\n\nSố: 1/BC-PGDĐT\n\nBÁO CÁO\n\nkết quả\n", "issuer",
+     "Phòng GD&ĐT huyện Krông Nô"),
+    ("HUYỆN ỦY BÌNH SƠN\nBAN DÂN VẬN\n\nSố 12-BC/BDVHU\n\nBÁO CÁO\n\nkết quả năm 2021\n", "issuer",
+     "Ban Dân vận Huyện ủy Bình Sơn"),
+    # a district missing from the table keeps the document's spelling; a shared name infers no province
+    ("ỦY BAN NHÂN DÂN\nHUYỆN CHÂU THÀNH\n\nSố: 1/BC-UBND\n\nBÁO CÁO\n\nkết quả\n", "district", "Châu Thành"),
+    ("ỦY BAN NHÂN DÂN\nHUYỆN PHÚ TÂN\n\nSố: 1/BC-UBND\n\nBÁO CÁO\n\nkết quả\n", "province", None),
+    ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\n\nSố: 1/BC-UBND\n\nBÁO CÁO\n\nkết quả\n", "province", "Đắk Nông"),
+    ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG HÔ\n\nSố: 1/BC-UBND\n\nBÁO CÁO\n\nkết quả\n", "district", "Krông Nô"),  # one OCR slip
+    ("ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG LÁT\nTỈNH THANH HÓA\n\nSố: 1/BC-UBND\n\nBÁO CÁO\n\nkết quả\n", "district",
+     "Mường Lát"),                                # not Sơn La's "Mường La": the province says otherwise
     ("Nơi nhận:                           KT. GIÁM ĐỐC\n- UBND tỉnh (B/c);                   PHÓ GIÁM ĐỐC\n",
      "signer_title", "Phó Giám đốc"),
 ]
@@ -142,13 +154,36 @@ OCR_41 = ("ỦY BAN NHÂN DÂN\n\nHUYỆN ĐÁK R°LÁP\n\nSố: /KL -UBND\n\nC�
           "Độc lập - Tự do - Hạnh phúc\n\nĐắk R lắp, ngàw#J tháng 06 năm 2019\n\nKẾT LUẬN\n\nKết quả thanh tra")
 OCR_05 = ("TINH ĐÄK NÓNG\n\nSố: 05/2019/NQ-HĐND\n\nHỘI ĐÒNG NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
           "Độc lập - Ty do - Hạnh phúc\n\nĐắk Nông, ngày /19 tháng 7 năm 2019\n\nNGHỊ QUYẾT\n\nBan hành Quy định")
+OCR_150 = ("ỦY BAN NHÂN DÂN _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nHUYỆN HIỆP HÒA Độc lập - Tự do - Hạnh phúc\n\n"
+           "Số:48Ữ /KH- UBND Hiệp Hòa, ngày “Ï tháng 10 năm 2017\n\nKÉ HOẠCH\n\nThực hiện Đề án đấy mạnh dạy tin "
+           "học\n\nThực hiện Quyết định số 472/QĐ-UBND")
+OCR_05_IN_ORDER = ("HỘI ĐÒNG NHÂN DÂN\n\nTINH ĐÄK NÓNG\n\nSố: 05/2019/NQ-HĐND\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+                   "Độc lập - Ty do - Hạnh phúc\n\nĐắk Nông, ngày /19 tháng 7 năm 2019\n\nNGHỊ QUYẾT\n\nBan hành")
+OCR_237_SIGNATURE = "- Lưu: VT (THỊ).\n\nCHỦ TỊCH\n\n:\n\nNgô Xuân Đông\n\nPHỤ BIỂU RÀ SOÁT CHỈ TIÊU"
 BUGS_CAUGHT = [
-    # daknong 113-BC-STC: OCR put the body's line above its parent's; the body is still Sở Tài chính
-    (OCR_113, "issuer", "Sở Tài chính"),
+    # daknong_krongno 237-TB-UBND: an OCR speck (":") between the title and the signer's name
+    (OCR_237_SIGNATURE, "signer", "Ngô Xuân Đông"),
+    (OCR_237_SIGNATURE, "signer_title", "Chủ tịch"),
+    # bacgiang_hiephoa 150-KH-UBND: "KÉ HOẠCH" (OCR) is still the type line, not the end of the issuer
+    (OCR_150, "doc_type", "KẾ HOẠCH"),
+    (OCR_150, "issuer", "Ủy ban nhân dân huyện Hiệp Hòa"),
+    (OCR_150, "district", "Hiệp Hòa"),
+    (OCR_150, "province", "Bắc Giang"),         # inferred from the district table
+    (OCR_150, "issued_date", None),             # the day is unreadable ...
+    (OCR_150, "report_year", 2017),             # ... but "tháng 10 năm 2017" still gives the year
+    # daknong 05-2019-NQ-HĐND: "TINH ĐÄK NÓNG" (OCR) written as the province table spells it
+    (OCR_05_IN_ORDER, "issuer", "Hội đồng nhân dân tỉnh Đắk Nông"),
+    (OCR_05_IN_ORDER, "issued_date", None),      # "ngày /19": OCR of a hand-written day, not trusted ...
+    (OCR_05_IN_ORDER, "report_year", 2019),      # ... but the year of issue is printed
+    # daknong 113-BC-STC: OCR put the body's line above its parent's; the body is still Sở Tài chính,
+    # of the province its parent's line names
+    (OCR_113, "issuer", "Sở Tài chính tỉnh Đắk Nông"),
     (OCR_113, "province", "Đắk Nông"),
     (OCR_113, "title", "GIÁ THỊ TRƯỜNG THÁNG 05/2019"),
+    (OCR_113, "report_year", 2019),             # "THÁNG 05/2019" in the title: the month reported on
     # daknong_dakrlap 41-KL-UBND: "/KL -UBND" split by OCR must not leave "UBND" as the issuer
-    (OCR_41, "issuer", "Ủy ban nhân dân huyện Đák R°Láp"),
+    (OCR_41, "issuer", "Ủy ban nhân dân huyện Đắk R'Lấp"),   # the OCR'd name spelled as the district table does
+    (OCR_41, "district", "Đắk R'Lấp"),
     (OCR_41, "doc_type", "KẾT LUẬN"),
     # daknong 05-2019-NQ-HĐND: "HỘI ĐÒNG" (OCR) is still the People's Council
     (OCR_05, "issuer", "Hội đồng nhân dân"),
@@ -156,13 +191,16 @@ BUGS_CAUGHT = [
     (OCR_05, "province", "Đắk Nông"),
     # daknong_dakrlap 144-BC-UBND: "CỌNG HÒA" (OCR) must still be cut from the issuer; the hand-written
     # number and day are unreadable, so no number and no date rather than wrong ones
-    (OCR_144, "issuer", "Ủy ban nhân dân huyện Đăk R°Láp"),
+    (OCR_144, "issuer", "Ủy ban nhân dân huyện Đắk R'Lấp"),   # "Đăk R°Láp" matched to the district table
+    (OCR_144, "district", "Đắk R'Lấp"),
+    (OCR_144, "province", "Đắk Nông"),
     (OCR_144, "doc_number", None),
     (OCR_144, "issued_date", None),
     (OCR_144, "title", "Công tác tiếp công dân, giải quyết khiếu nại, tố cáo tháng 5 năm 2019"),
     # daknong_krongno 237-TB-UBND: "Độc lâp- Tự do" (OCR) beside the district line
     (OCR_237, "issuer", "Ủy ban nhân dân huyện Krông Nô"),
     (OCR_237, "district", "Krông Nô"),
+    (OCR_237, "province", "Đắk Nông"),          # never named in the header: Krông Nô is a district of Đắk Nông
     (OCR_237, "doc_type", "THÔNG BÁO"),
     (OCR_237, "report_year", 2018),
     (OCR_237, "title", "V/v kết quả thực hiện các chỉ tiêu Kế hoạch phát triển Kinh tế - Xã hội, đảm bảo "
@@ -213,9 +251,9 @@ PUBLIC_DOCUMENTS = [
     ("bacgiang_hiephoa_THCS-HoangLuong_BC_2013_hoc-tap-lam-theo-Bac_TCVN3-header.txt",
      None, "BÁO CÁO", "Trường THCS Hoàng Lương", "Bắc Giang", "Hiệp Hòa", None, 2013, None, None),
     ("daknong_So-Tai-chinh_99-BC-STC_2019_cchc-6-thang-dau-nam.pdf",
-     "99/BC-STC", "BÁO CÁO", "Sở Tài chính", "Đắk Nông", None, "2019-05-20", 2019, None, "Phó Giám đốc"),
+     "99/BC-STC", "BÁO CÁO", "Sở Tài chính tỉnh Đắk Nông", "Đắk Nông", None, "2019-05-20", 2019, None, "Phó Giám đốc"),
     ("daknong_So-Tai-chinh_216-BC-STC_2018_cchc-nam-2018.pdf",
-     "216/BC-STC", "BÁO CÁO", "Sở Tài chính", "Đắk Nông", None, "2018-11-14", 2018, None, "Phó Giám đốc"),
+     "216/BC-STC", "BÁO CÁO", "Sở Tài chính tỉnh Đắk Nông", "Đắk Nông", None, "2018-11-14", 2018, None, "Phó Giám đốc"),
     ("daknong_So-Tai-chinh_1064-STC-QLNS_2019_phu-luc-vay-tra-no.pdf",
      "1064/STC-QLNS", "BÁO CÁO", "Sở Tài chính tỉnh Đắk Nông", "Đắk Nông", None, "2019-05-20", 2018, None, None),
 ]

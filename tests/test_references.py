@@ -107,6 +107,51 @@ BUGS_CAUGHT = [
     ("lập Biên bản theo Mẫu số 02/BCĐBHĐND-MT", None),
 ]
 
+# Sentences that give an issuer or a type once for several references; each row names the document.
+SHARED_CONTEXT = [
+    # daknong 99-BC-STC: the issuer is the subject of "đã ban hành" before the reference
+    ("Sở Tài chính đã ban hành Công văn số 90/STC-VP ngày 10/01/2019 về việc rà soát văn bản.",
+     [("90/STC-VP", "Công văn", "2019-01-10", "Sở Tài chính")]),
+    # daknong 99-BC-STC: "chỉ đạo của X tại Công văn số ..."
+    ("Thực hiện chỉ đạo của UBND tỉnh tại Công văn số 6361/UBND-TH ngày 14/12/2018 về việc xây dựng",
+     [("6361/UBND-TH", "Công văn", "2018-12-14", "UBND tỉnh")]),
+    # daknong 99-BC-STC: "A ... và B ... của X": X issued both
+    ("theo Nghị định số 63/2010/NĐ-CP ngày 08/6/2010 và Nghị định số 48/2013/NĐ-CP ngày 14/5/2013 của Chính "
+     "phủ về việc sửa đổi",
+     [("63/2010/NĐ-CP", "Nghị định", "2010-06-08", "Chính phủ"),
+      ("48/2013/NĐ-CP", "Nghị định", "2013-05-14", "Chính phủ")]),
+    # daknong 99-BC-STC: "X đã ban hành Quyết định A ... (... của Y tại Công văn B) và Quyết định C"
+    ("Ủy ban nhân dân tỉnh đã ban hành Quyết định số 1968/QĐ-UBND ngày 05/12/2018 về việc phê duyệt Bản mô tả "
+     "(theo đề nghị của Sở Tài chính tại Công văn số 1773/STC-VP ngày 01/8/2018) và Quyết định số 1976/QĐ-UBND "
+     "ngày 04/12/2018 về việc phê duyệt Đề án",
+     [("1968/QĐ-UBND", "Quyết định", "2018-12-05", "Ủy ban nhân dân tỉnh"),
+      ("1773/STC-VP", "Công văn", "2018-08-01", "Sở Tài chính"),
+      ("1976/QĐ-UBND", "Quyết định", "2018-12-04", "Ủy ban nhân dân tỉnh")]),
+    # daknong 99-BC-STC: a list after "các Công văn số:" shares the type
+    ("ban hành kèm theo các Công văn số: 2318/STC-VP ngày 02/10/2018; 2675/STC-VP ngày 13/11/2018; "
+     "97/STC-VP ngày 11/01/2018.",
+     [("2318/STC-VP", "Công văn", "2018-10-02", None), ("2675/STC-VP", "Công văn", "2018-11-13", None),
+      ("97/STC-VP", "Công văn", "2018-01-11", None)]),
+    # daknong 99-BC-STC: a copied header, "Số:" in capitals and the place before the date
+    ("+ Công văn Số: 905/STC-VP Đắk Nông, ngày 26 tháng 4 năm 2019 về việc thống nhất danh sách",
+     [("905/STC-VP", "Công văn", "2019-04-26", None)]),
+    # daknong 99-BC-STC: the issuer abbreviated, then a paragraph break inside its name
+    ("theo Nghị quyết số 18-NQ/TW ngày 25/10/2017 của BCH\n\nTrung ương Đảng khóa XII (theo đề nghị",
+     [("18-NQ/TW", "Nghị quyết", "2017-10-25", "BCH")]),
+    # daknong 99-BC-STC: a decree cited by its bare running number
+    ("được ký hợp đồng theo Nghị định 68 và 02 hợp đồng vụ việc.", [("68", "Nghị định", None, None)]),
+    # daknong 216-BC-STC: "của X" after a reference belongs to it, not to the next one
+    ("bãi bỏ Nghị quyết số 03/2007/NQ-HĐND ngày 25/7/2007 của Hội đồng nhân dân tỉnh Đắk Nông tại Tờ trình số "
+     "5579/TTR-UBND ngày 05/11/2018 về việc",
+     [("03/2007/NQ-HĐND", "Nghị quyết", "2007-07-25", "Hội đồng nhân dân tỉnh Đắk Nông"),
+      ("5579/TTR-UBND", "Tờ trình", "2018-11-05", None)]),
+    # daknong 216-BC-STC: an adverb between the subject and "đã ban hành"
+    ("làm cơ sở thực hiện. Sở cũng đã ban hành Kế hoạch số 616/KH-STC ngày 23/5/2013 về đào tạo",
+     [("616/KH-STC", "Kế hoạch", "2013-05-23", "Sở")]),
+    # a decree's bare number needs the clause to end there: "Quyết định 15 ngày" is a duration
+    ("trong thời hạn Quyết định 15 ngày kể từ", []),
+]
+
 XFAIL = [
     # the name of the report contains a comma; we fall back to the bare number and lose the type
     pytest.param("Báo cáo tiếp thu, giải trình số 507/UBND-KT ngày 26 tháng 11 năm 2025 của Ủy ban nhân dân",
@@ -137,6 +182,13 @@ def test_bugs_caught(text: str, expected: tuple[str, str | None, str | None, str
 @pytest.mark.parametrize(("text", "expected"), XFAIL)
 def test_xfail(text: str, expected: tuple[str, str | None, str | None, str | None]) -> None:
     assert one(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), SHARED_CONTEXT, ids=[t[:60] for t, _ in SHARED_CONTEXT])
+def test_shared_context(text: str, expected: list[tuple[str, str | None, str | None, str | None]]) -> None:
+    refs = extract_references(text, own=None)
+    assert [(r.number, r.type, r.date, r.issuer) for r in refs] == expected
+    assert all(text[r.char_start:r.char_end] == r.raw for r in refs)
 
 
 def test_raw_is_the_slice_and_covers_type_to_issuer() -> None:
