@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -315,6 +316,45 @@ def eval_cmd(gold: tuple[str, ...], db: str | None, document: str | None, as_jso
                or r.get("cells", {}).get("f1", 1.0) < fail_under]
         if low:
             sys.exit(1)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command()
+@click.option("--inbox", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder to watch; each tick ingests what is new or changed under it.")
+@_db_option
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron, local time).")
+@click.option("--interval", type=click.IntRange(1), default=None,
+              help="Run every N seconds instead of on the cron schedule.")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None)
+def nightly(inbox: Path, db: str | None, cron: str, interval: int | None, ocr: str, workers: int | None) -> None:
+    """Serve the scheduled ingestion of an inbox folder until stopped (SIGINT/SIGTERM)."""
+    import signal
+
+    from pipeline.load import open_db, safe_url
+
+    url = db_url(db)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        # The flow runs in another process and folder: make a relative SQLite path absolute.
+        url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+    open_db(url)
+    prepare_prefect_env()
+    from solieu.prefect_server import local_prefect_server
+
+    # SIGTERM (service managers, `kill`) stops like Ctrl+C: the runner finishes and the server is shut down.
+    signal.signal(signal.SIGTERM, _interrupt)
+    when = f"every {interval} s" if interval else f"on '{cron}'"
+    with local_prefect_server(Path(os.environ["PREFECT_HOME"]) / "server.log"):
+        from flows.nightly import serve_nightly
+
+        click.echo(f"Serving nightly ingestion of {inbox} into {safe_url(url)} {when}; Ctrl+C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_nightly(str(inbox.resolve()), url, cron=cron, interval=interval, ocr=ocr, workers=workers)
+    click.echo("Stopped.")
 
 
 @main.command()
