@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from decimal import Decimal
 from typing import Any, Protocol
 
 import regex
@@ -11,7 +12,7 @@ from extractors.checks import check_sums, flag_implausible, resolve_separators
 from extractors.domain import domain_of
 from extractors.model import Figure
 from extractors.registry import EXTRACTORS, scan
-from extractors.subject import place_of, subject_of
+from extractors.subject import clause_before, noun_phrase_after, place_of, subject_of
 from extractors.vocab import vocabulary
 
 
@@ -96,6 +97,11 @@ def _resolve_overlaps(found: list[Figure]) -> list[Figure]:
 
 
 _WITH = regex.compile(r"\s*(?i:với)(?!\p{L})")
+#: A percent of plan: "106%KH", "95,7⁄KH" (OCR), or "70% kế hoạch".
+_PLAN_UNIT = regex.compile(r"(?i:KH)$")
+_PLAN_AFTER = regex.compile(r"\s*(?i:kế\s+hoạch)(?!\p{L})")
+#: Appended to a subject taken over by a percent of plan, so it is not read as the measure itself.
+OF_PLAN = "so với kế hoạch"
 
 
 def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
@@ -106,6 +112,57 @@ def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
     if between.startswith(prev.subject) and _WITH.match(between, len(prev.subject)):
         return prev.subject
     return None
+
+
+def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) -> str | None:
+    """Return prev's subject when fig only rates it: "đạt 7.906,7 tỷ đồng, đạt 106%KH" (of plan)."""
+    if prev is None or not prev.subject:
+        return None
+    between = text[prev.char_end:fig.char_start]
+    clause = clause_before(text, fig.char_start, prev.char_end)
+    if ";" in between or (clause and clause != noun_phrase_after(text, prev.char_end)):
+        return None                        # a clause of its own names what fig measures
+    # Only filler, or the words that qualify prev ("100%KH tỉnh giao và đạt 70% kế hoạch"), lie between.
+    if fig.unit == "percent" and (_PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end)):
+        if prev.subject.endswith(OF_PLAN):
+            return prev.subject
+        return f"{prev.subject} — {OF_PLAN}"
+    return None if own else prev.subject
+
+
+#: An item of a breakdown in brackets after a count, its noun left out: "7 đơn vị (4 trực tuyến, 3 trực tiếp)".
+_ELIDED_ITEM = regex.compile(r"""
+    (?<=[(,;]\s*)                                         # the bracket's start or the previous item's end
+    (?P<n>\d{1,6})                                       # a plain count: "4"
+    \s+(?P<what>\p{Ll}+(?:\s\p{Ll}+){0,3})               # what kind of the counted thing: "trực tuyến"
+    (?=\s*[,;)])                                          # up to the item's end
+    """, regex.VERBOSE)
+
+
+def _elided_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, Figure, str]]:
+    """Read "7 đơn vị (4 trực tuyến, 3 trực tiếp)": counts of the total's noun; return (part, total, kind)."""
+    out: list[tuple[Figure, Figure, str]] = []
+    starts = [f.char_start for f in figures]
+    for total in figures:
+        if total.kind != "count" or not total.subject:
+            continue
+        open_at = text.find("(", total.char_end, total.char_end + 80)
+        if open_at < 0 or regex.search(r"[.,;:!?\n\d]", text[total.char_end:open_at]):
+            continue                       # the bracket must close the total's own noun phrase
+        close = text.find(")", open_at, open_at + 200)
+        if close < 0:
+            continue
+        items = list(_ELIDED_ITEM.finditer(text, open_at + 1, close + 1))
+        if len(items) < 2:
+            continue                       # a breakdown has parts; one bracketed number is a remark
+        i = bisect.bisect_left(starts, open_at)
+        if i < len(figures) and figures[i].char_start < close:
+            continue                       # the bracket holds figures of its own ("gồm 01 vụ việc cũ …")
+        for m in items:
+            part = Figure(kind="count", value=Decimal(int(m.group("n"))), unit="count", raw=m.group(0),
+                          char_start=m.start(), char_end=m.end())
+            out.append((part, total, m.group("what")))
+    return out
 
 
 def _in_footnote(text: str, layout: Layout | None, offset: int, para_start: int) -> bool:
@@ -161,6 +218,9 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     if layout is not None:
         found = [f for f in found if getattr(layout.block_at(f.char_start), "kind", None) != "table"]
     figures = _resolve_overlaps(found)
+    elided = _elided_parts(text, figures)
+    if elided:
+        figures = sorted([*figures, *(p for p, _, _ in elided)], key=lambda f: f.char_start)
 
     sentences = sentence_spans(text)
     sent_starts = [s for s, _ in sentences]
@@ -171,7 +231,8 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
         f.sentence = text[s_start:s_end].strip()
         prev = prev_in_sentence.get(si)
         floor = max(s_start, prev.char_end) if prev is not None else s_start
-        f.subject = _attribute_of(text, prev, f) or subject_of(text, f, floor)
+        own = subject_of(text, f, floor)
+        f.subject = _attribute_of(text, prev, f) or _same_measure(text, prev, f, own) or own
         f.place = place_of(text, f, s_start, s_end)
         clause_start = max(text.rfind(";", s_start, f.char_start) + 1, s_start)
         headings = layout.heading_titles(f.char_start) if layout is not None else []
@@ -184,6 +245,9 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
         prev_in_sentence[si] = f
 
     _link_parts(text, figures)
+    for part, total, what in elided:
+        part.part_of = next(i for i, f in enumerate(figures) if f is total)
+        part.subject = f"{total.subject} {what}" if total.subject else what
     resolve_separators(figures)
     flag_implausible(figures)
     check_sums(figures)

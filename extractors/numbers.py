@@ -249,8 +249,10 @@ def number_regex_source(prose: bool = True) -> str:
     start = alternation(starts)
     decimal = alternation(list(v.decimal_marks))
     neg = alternation(list(v.negatives))
+    # In prose "04 đơn - 04 vụ việc" and "- 04 vụ việc" (a list item) use a dash: only a glued "-4" is negative.
+    minus = r"-(?!\s)" if prose else r"-\s?"
     return rf"""
-    (?:(?:{neg})\s+|-\s?)?                                # a minus sign or "âm"
+    (?:(?:{neg})\s+|{minus})?                              # a minus sign or "âm"
     (?:
         (?<![\p{{L}}\p{{N}}.,/])                          # digits not glued to a code, a word or a number
         (?:\d+(?:[.,]\d+)*|[.,]\d+)                       # "380.000.000", "31,2", ",77"

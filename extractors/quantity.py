@@ -61,8 +61,10 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
     implied = ""
     if "money" in kinds:
         scales = alternation(list(vocabulary().implies_money))   # "hơn 2 tỷ.": đồng implied
+        misread = alternation(list(vocabulary().misread_money))
         implied = rf"""
         | (?<=(?i:{scales}))(?=\s*(?:[.,;:)\]]|$))        # "hơn 2 tỷ." : đồng implied by tỷ/triệu
+        | (?<=(?i:{scales}))\s*(?i:{misread}){UNIT_END}   # "4.512,3 tỷ đông": OCR's đồng, only after a scale
         """
     nouns = r"(?!)"
     if "count" in kinds:
@@ -73,6 +75,7 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
     (?:
         (?:\s*(?P<u1>(?i:{units})){UNIT_END})?            # unit after the first bound: "từ 1000 đồng đến ..."
         \s*(?(giua)(?i:và)|(?:-|–|(?i:đến|tới)))\s*       # range separator ("và" only after "giữa")
+        (?:(?i:{qualifier_source()})\s+)?                 # an exclusive bound: "từ 95- dưới 100%"
         (?P<n2>{num})                                     # the range's second bound
     )?
     (?:\s*(?P<unit>(?i:{units})){unit_end}                # the unit, never inside a word ("%KH" allowed)
@@ -97,6 +100,49 @@ def ratio_regex() -> regex.Pattern[str]:
     \s+(?P<noun>(?i:{nouns})){UNIT_END}                   # what both count
     """
     return regex.compile(source, regex.VERBOSE | regex.V1)
+
+
+@cache
+def measured_ratio_regex() -> regex.Pattern[str]:
+    """Return the pattern for achieved/planned pairs in one unit: '62.372/52.786 ha', '88,5/90%'."""
+    units = alternation([u for kind in MEASURE_KINDS for u in unit_table(kind)])
+    nouns = alternation(list(vocabulary().count_nouns))
+    scale = alternation(list(vocabulary().scale_words))
+    source = rf"""
+    (?<![\p{{L}}\p{{N}}.,/])                              # not inside a code or a date
+    (?P<a>\d+(?:[.,]\d+)*)\s*/\s*(?P<b>\d+(?:[.,]\d+)*)   # achieved / planned, Vietnamese separators
+    (?![.,]?\d|/)                                         # not a date "08/11/2021"
+    (?:\s*(?P<scale>(?i:{scale}))(?!\p{{L}}))?            # a scale word for both: "80,755/80,2 ngàn con"
+    (?:\s*(?P<unit>(?i:{units})){UNIT_END}                # the unit of both numbers: "ha", "triệu đồng", "%"
+     | \s+(?P<noun>(?i:{nouns})){UNIT_END}                # or what both count, after a scale word
+    )
+    """
+    return regex.compile(source, regex.VERBOSE | regex.V1)
+
+
+def find_measured_ratios(text: str) -> list[Figure]:
+    """Find achieved/planned pairs with a unit: '62.372/52.786 ha' -> value 62372, denominator 52786, ha."""
+    out: list[Figure] = []
+    table = {k: u for kind in MEASURE_KINDS for k, u in unit_table(kind).items()}
+    scales = vocabulary().scale_words
+    for m in measured_ratio_regex().finditer(text):
+        if m.group("noun") and not m.group("scale"):
+            continue                            # "16/21 xã" is find_ratios' plain count ratio
+        ra, rb = parse_number(m.group("a")), parse_number(m.group("b"))
+        if ra is None or rb is None or rb.value == 0:
+            continue
+        factor = Decimal(scales[_key(m.group("scale"))]) if m.group("scale") else Decimal(1)
+        unit = "count"
+        if m.group("unit"):
+            entry = table[_key(m.group("unit"))]
+            unit, factor = entry.unit, factor * entry.factor
+        fig = Figure(kind="ratio", value=normalize_decimal(ra.value * factor), unit=unit,
+                     denominator=normalize_decimal(rb.value * factor), raw=m.group(0),
+                     char_start=m.start(), char_end=m.end(), subject=m.group("noun"))
+        # A broken convention ("465.4") is doubtful; a thousands group ("62.372") reads the Vietnamese way.
+        fig.ambiguous = any(r.ambiguous and r.alt_value is None for r in (ra, rb))
+        out.append(fig)
+    return out
 
 
 def _prose_number_ok(text: str, reading: NumberReading, refused: frozenset[str]) -> bool:
@@ -249,7 +295,7 @@ def parse_quantity(text: str) -> Quantity | None:
     for fig in find_measures(phrase, (*MEASURE_KINDS, "count"), prose=False):
         if fig.char_start == 0 and fig.char_end == len(phrase):
             return _to_quantity(fig)
-    for fig in find_ratios(phrase):
+    for fig in find_ratios(phrase) + find_measured_ratios(phrase):
         if fig.char_start == 0 and fig.char_end == len(phrase):
             return _to_quantity(fig)
     qm = regex.fullmatch(rf"(?:(?P<qual>(?i:{qualifier_source()}))\s+)?(?P<n>.+)", phrase)

@@ -14,7 +14,21 @@ MAX_CLAUSE_SYLLABLES = 16
 #: Longest noun phrase taken after a number or unit, in syllables.
 MAX_NOUN_SYLLABLES = 6
 
-_PUNCT_STOP = regex.compile(r"[.,;:!?()\[\]“”\"…\n]|\s[-–]\s")
+#: A line break followed by a lower-case word only wraps a line ("số người hưởng trợ cấp\nxã hội").
+_HARD_BREAK = r"\n(?![ \t]*\p{Ll})"
+_PUNCT_STOP = regex.compile(rf"[.,;:!?()\[\]“”\"…]|{_HARD_BREAK}|\s[-–]\s")
+#: Where a clause starts: a semicolon, colon, bracket, line break, or a comma that is not a decimal mark.
+_CLAUSE_BREAK = regex.compile(rf"[;:(]|{_HARD_BREAK}|,(?!\d)|(?<!\d),")
+#: A number with a word after it: the phrase holding it states another figure ("cộng 05 điểm"),
+#: unlike a name that ends in a number ("học sinh lớp 3").
+_NUMBER_WORD = regex.compile(r"(?<!\S)\d[\d.,]*\s+\p{L}")
+#: A number and its word closing a clause: the value stated there, not part of the measure's name
+#: ("tuổi thọ trung bình 71 tuổi", "mức giảm sinh 0,6‰"); a bare year ("năm 2018") stays.
+_TRAILING_VALUE = regex.compile(r"(?<!(?<!\p{L})(?i:số|năm|ngày|tháng))\s+\d[\d.,/]*\s*(?:%o|‰|\p{L}+)$")
+#: A closed aside, possibly wrapped over lines: "(bao gồm người được ủy quyền nhận\nthay)".
+_CLOSED_ASIDE = regex.compile(r"\([^()]{0,200}\)")
+#: An item label opening a clause: "(4) ", "4) ", "a) ".
+_ITEM_LABEL = regex.compile(r"^\(?(?:\d{1,2}|[a-zđ])\)\s*")
 
 
 @cache
@@ -64,15 +78,19 @@ def noun_phrase_after(text: str, pos: int, limit: int = 200) -> str | None:
 
 
 def _strip_clause(s: str) -> str:
-    s = " ".join(s.split()).strip(" ,;:-–(")
+    s = " ".join(s.replace("*", " ").split()).strip(" ,;:-–(")   # "*" is Markdown emphasis left in the text
+    s = _ITEM_LABEL.sub("", s).strip(" ,;:-–(“\"")
     lead = _word_set_regex("lead_words", "start")
     trail = _word_set_regex("trail_words", "end")
-    for _ in range(6):
-        before = s
-        s = lead.sub("", s).strip(" ,;:-–(")
-        s = trail.sub("", s).strip(" ,;:-–(")
-        if s == before:
-            break
+    for value_pass in (False, True):
+        if value_pass:
+            s = _TRAILING_VALUE.sub("", s)   # once the fillers are gone: "… đạt 1,7 lần" -> "… đạt"
+        for _ in range(6):
+            before = s
+            s = lead.sub("", s).strip(" ,;:-–(")
+            s = trail.sub("", s).strip(" ,;:-–(")
+            if s == before:
+                break
     return s
 
 
@@ -88,25 +106,47 @@ def _without_place(s: str) -> str:
     return s
 
 
+def _last_break(text: str, floor: int, end: int) -> int:
+    """Return where the last clause of text[floor:end] starts; a closed aside "(…)" never breaks a clause."""
+    region = text[floor:end]
+    asides = [(m.start(), m.end()) for m in _CLOSED_ASIDE.finditer(region)]
+    last = floor
+    for m in _CLAUSE_BREAK.finditer(region):
+        if not any(s <= m.start() < e for s, e in asides):
+            last = floor + m.end()
+    return last
+
+
 def clause_before(text: str, start: int, floor: int) -> str | None:
     """Return the clause that leads up to offset start (not before floor), trimmed to its subject words."""
-    seg_floor = floor
-    region = text[floor:start]
-    for m in regex.finditer(r"[;:(\n]|,", region):
-        seg_floor = floor + m.end()
+    seg_floor = _last_break(text, floor, start)
     subject = _without_place(_strip_clause(text[seg_floor:start]))
     if not subject and seg_floor > floor:
         # The nearest comma segment was only a place or filler ("…Trạm Cây Trâm, xã Bình Long là"):
         # take the segment before it.
-        prev_region = text[floor:seg_floor - 1]
-        prev_floor = floor
-        for m in regex.finditer(r"[;:(\n]|,", prev_region):
-            prev_floor = floor + m.end()
+        prev_floor = _last_break(text, floor, seg_floor - 1)
         subject = _without_place(_strip_clause(text[prev_floor:seg_floor - 1]))
     words = _syllables(subject)
+    if len(words) > MAX_CLAUSE_SYLLABLES:
+        words = _syllables(_CLOSED_ASIDE.sub(" ", subject))   # too long: asides go before the head words do
     if not words:
         return None
     return " ".join(words[-MAX_CLAUSE_SYLLABLES:])
+
+
+def _names_measure(text: str, start: int, floor: int, clause: str, noun: str) -> bool:
+    """Say whether the clause before a number names what it measures ("Số lao động …", "… đạt 105 lao động")."""
+    v = vocabulary()
+    low = clause.lower()
+    if any(low == h or low.startswith(h + " ") for h in v.measure_heads):
+        return True
+    if noun.lower() not in v.bare_nouns:
+        return False                       # "toàn huyện đạt 20/22 tiêu chí": the noun says what is measured
+    if len(clause.split()) < 3:
+        return False                       # "xuống còn 05 phòng": a verb, not the name of a measure
+    before = " ".join(text[floor:start].split()).lower()
+    before = regex.sub(r"[\s,;:]+$", "", before)
+    return any(before.endswith(" " + c) for c in v.copulas)
 
 
 def subject_of(text: str, fig: Figure, floor: int) -> str | None:
@@ -114,11 +154,25 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     meta = set(vocabulary().meta_nouns)
     if fig.kind in ("count", "ratio") and fig.subject:
         noun = " ".join(fig.subject.split())
-        if not text[fig.char_end:fig.char_end + 1].isspace():
-            return noun
-        rest = noun_phrase_after(text, fig.char_end)
-        return f"{noun} {rest}" if rest else noun
+        glued = not text[fig.char_end:fig.char_end + 1].isspace()   # "2 đợt/tháng": nothing more to read
+        rest = None if glued else noun_phrase_after(text, fig.char_end)
+        if rest and _NUMBER_WORD.search(rest):
+            rest = None                    # "07 phòng xuống còn 05 phòng": a predicate stating another figure
+        if rest:
+            return f"{noun} {rest}"
+        # "Số lao động có việc làm 51,36 nghìn người": a bare noun only repeats the measure the clause names.
+        clause = clause_before(text, fig.char_start, floor)
+        if clause and _names_measure(text, fig.char_start, floor, clause, noun):
+            return clause
+        return noun
     after = noun_phrase_after(text, fig.char_end)
+    if after and fig.unit == "percent":
+        for w in sorted(vocabulary().share_words, key=len, reverse=True):
+            if after.lower().startswith(w + " "):
+                after = after[len(w) + 1:]   # "100% số người hưởng": a share of the people, not of a number
+                break
+    if after and _NUMBER_WORD.search(after):
+        after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
         return after
     return clause_before(text, fig.char_start, floor)

@@ -78,6 +78,7 @@ class Vocabulary:
     scale_words: dict[str, int]
     suffixes: dict[str, int]
     implies_money: dict[str, str]
+    misread_money: dict[str, str]
     units: tuple[UnitEntry, ...]
     qualifiers: dict[str, str]
     count_nouns: tuple[str, ...]
@@ -89,6 +90,10 @@ class Vocabulary:
     meta_nouns: tuple[str, ...]
     lead_words: tuple[str, ...]
     trail_words: tuple[str, ...]
+    measure_heads: tuple[str, ...]
+    copulas: tuple[str, ...]
+    bare_nouns: tuple[str, ...]
+    share_words: tuple[str, ...]
 
     @property
     def number_words(self) -> dict[str, int]:
@@ -179,7 +184,8 @@ def vocabulary() -> Vocabulary:
 
     sdata = _load("subject.yaml")
     word_lists: dict[str, tuple[str, ...]] = {}
-    for key in ("stop_words", "meta_nouns", "lead_words", "trail_words"):
+    for key in ("stop_words", "meta_nouns", "lead_words", "trail_words", "measure_heads", "copulas",
+                "share_words", "bare_nouns"):
         items = sdata.get(key) if isinstance(sdata, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
             raise _fail("subject.yaml", f"section {key!r} must be a list of words")
@@ -199,6 +205,7 @@ def vocabulary() -> Vocabulary:
         scale_words=_word_map("scales.yaml", scales, "words", int),
         suffixes=_word_map("scales.yaml", scales, "suffixes", int),
         implies_money=_word_map("scales.yaml", scales, "implies_money", str),
+        misread_money=_word_map("scales.yaml", scales, "misread_money_after_scale", str),
         units=tuple(units),
         qualifiers={_nfc(str(k)): str(v) for k, v in qdata.items()},
         count_nouns=tuple(_nfc(n.strip()) for n in nouns),
@@ -210,6 +217,10 @@ def vocabulary() -> Vocabulary:
         meta_nouns=word_lists["meta_nouns"],
         lead_words=word_lists["lead_words"],
         trail_words=word_lists["trail_words"],
+        measure_heads=word_lists["measure_heads"],
+        copulas=word_lists["copulas"],
+        bare_nouns=word_lists["bare_nouns"],
+        share_words=word_lists["share_words"],
     )
 
 

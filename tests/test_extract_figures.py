@@ -86,6 +86,42 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Thu 1.500.000.000 đồng (trong đó Nhân dân góp 600.000.000 đồng).", [
         Want("money", D(1500000000), "VND", "1.500.000.000 đồng", {"flags": []}),
         Want("money", D(600000000), "VND", "600.000.000 đồng", {"part_of": 0, "flags": []})]),
+    # achieved/planned in one unit: a ratio whose unit is the measure's
+    ("Tổng diện tích gieo trồng đạt 62.372/52.786 ha", [
+        Want("ratio", D(62372), "ha", "62.372/52.786 ha",
+             {"denominator": D(52786), "subject": "Tổng diện tích gieo trồng"})]),
+    ("Tổng sản lượng lương thực đạt 168.604/138.197 tấn", [
+        Want("ratio", D(168604), "t", "168.604/138.197 tấn", {"denominator": D(138197)})]),
+    ("đạt 75,11/77,64 triệu đồng", [
+        Want("ratio", D(75110000), "VND", "75,11/77,64 triệu đồng", {"denominator": D(77640000)})]),
+    ("Tỷ lệ hộ gia đình văn hóa đạt 88,5/90%", [
+        Want("ratio", D("88.5"), "percent", "88,5/90%", {"denominator": D(90)})]),
+    ("Tổng đàn gia súc đạt 80,755/80,2 ngàn con", [
+        Want("ratio", D(80755), "count", "80,755/80,2 ngàn con",
+             {"denominator": D(80200), "subject": "Tổng đàn gia súc"})]),
+    ("từ 95- dưới 100% cộng 04 điểm", [Want("percent", None, "percent", "từ 95- dưới 100%",
+                                          {"min": D(95), "max": D(100)}),
+                                     Want("count", D(4), "count", "04 điểm")]),
+    ("Lĩnh vực nông nghiệp chiếm 57,1% (kế hoạch 55,27%).", [
+        Want("percent", D("57.1"), "percent", "57,1%"), Want("percent", D("55.27"), "percent", "55,27%")]),
+    # a percent of plan right after a figure rates that figure's measure
+    ("Giá trị sản xuất đạt 7.906,7 tỷ đồng, đạt 106%KH.", [
+        Want("money", D(7906700000000), "VND", "7.906,7 tỷ đồng", {"subject": "Giá trị sản xuất"}),
+        Want("percent", D(106), "percent", "106%KH", {"subject": "Giá trị sản xuất — so với kế hoạch"})]),
+    ("Tỷ lệ học sinh đi học 98%, đạt 70% kế hoạch.", [
+        Want("percent", D(98), "percent", "98%", {"subject": "Tỷ lệ học sinh đi học"}),
+        Want("percent", D(70), "percent", "70%", {"subject": "Tỷ lệ học sinh đi học — so với kế hoạch"})]),
+    # a bare counted noun after a clause naming the measure: the clause is the subject
+    ("Số lao động có việc làm 51,36 nghìn người.", [
+        Want("count", D(51360), "count", "51,36 nghìn người", {"subject": "Số lao động có việc làm"})]),
+    ("đào tạo nghề theo đề án đạt trên 105 lao động.", [
+        Want("count", D(105), "count", "trên 105 lao động", {"subject": "đào tạo nghề theo đề án"})]),
+    ("Số giường bệnh/vạn dân 13,9 giường.", [
+        Want("count", D("13.9"), "count", "13,9 giường", {"subject": "Số giường bệnh/vạn dân"})]),
+    ("(4) Thu nhập bình quân đầu người đạt 43,25 triệu đồng/năm.", [
+        Want("money", D(43250000), "VND", "43,25 triệu đồng/năm", {"subject": "Thu nhập bình quân đầu người"})]),
+    ("(1) 100% số người hưởng trợ cấp được tuyên truyền", [
+        Want("percent", D(100), "percent", "100%", {"subject": "người hưởng trợ cấp"})]),
     ("Làm 86 mô hình. Trong đó, lĩnh vực kinh tế 03 mô hình; văn hóa - xã hội: 83 mô hình.", [
         Want("count", D(86), "count", "86 mô hình"),
         Want("count", D(3), "count", "03 mô hình", {"part_of": 0, "domain": "kinh tế"}),
@@ -129,6 +165,10 @@ NOT_FIGURES = [
     "Ba là, phát huy vai trò",
     "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
     "tư tưởng Hồ Chí Minh",
+    "- Tỷ lệ = b/a * 100%;",
+    "Theo Thông tư 16/2021 ha",
+    "ngày 08/11/2021 ha",
+    "ngày 18.5.2021 ha",
 ]
 
 # Bugs found on real documents; each line names what it taught.
@@ -176,6 +216,80 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(86), "count", "86 mô hình", {"flags": ["sum_mismatch"]}),
         Want("count", D(3), "count", "03 mô hình", {"part_of": 0}),
         Want("count", D(74), "count", "74 mô hình", {"part_of": 0})]),
+    # krongno 237-TB-UBND (scan): OCR drops the grave of "đồng"; after a scale word "đông" is still money
+    ("Nông, lâm nghiệp đạt 4.512,3 tỷ đông, đạt 110%KH", [
+        Want("money", D(4512300000000), "VND", "4.512,3 tỷ đông"), Want("percent", D(110), "percent", "110%KH")]),
+    # krongno 237-TB-UBND (scan): OCR reads "%KH" with a fraction slash
+    ("mẫu giáo 89%, đạt 95,7⁄KH;", [Want("percent", D(89), "percent", "89%"),
+                                    Want("percent", D("95.7"), "percent", "95,7⁄KH")]),
+    # krongno 237-TB-UBND: a decimal comma does not end a clause ("… 1,7 lần, đạt 100%KH" is not about "7 lần")
+    ("Hệ số sử dụng đất đạt 1,7 lần, đạt 100%KH", [
+        Want("percent", D(100), "percent", "100%KH", {"subject": "Hệ số sử dụng đất"})]),
+    # krongno 237-TB-UBND: "Kế hoạch 55" is a document's number, "(kế hoạch 55,27%)" a planned share
+    ("chiếm 18,8% (kế hoạch 19,57%)", [Want("percent", D("18.8"), "percent", "18,8%"),
+                                       Want("percent", D("19.57"), "percent", "19,57%")]),
+    # daknong 99-BC-STC: "xuống còn 05 phòng" names no measure, and states another figure: "phòng" both times
+    ("từ 07 phòng xuống còn 05 phòng", [Want("count", D(7), "count", "từ 07 phòng", {"subject": "phòng"}),
+                                        Want("count", D(5), "count", "05 phòng", {"subject": "phòng"})]),
+    # daknong 99-BC-STC (gold by F): a breakdown in brackets leaves the total's noun out
+    ("cấp GCN cho 7 đơn vị sử dụng ngân sách (4 trực tuyến, 3 trực tiếp), không chậm trễ", [
+        Want("count", D(7), "count", "7 đơn vị"),
+        Want("count", D(4), "count", "4 trực tuyến", {"part_of": 0, "subject": "đơn vị sử dụng ngân sách trực tuyến"}),
+        Want("count", D(3), "count", "3 trực tiếp", {"part_of": 0, "subject": "đơn vị sử dụng ngân sách trực tiếp"})]),
+    ("có 5 hộ nghèo (theo Quyết định 12, năm 2020)", [Want("count", D(5), "count", "5 hộ nghèo")]),
+    # cantho 157-KH-UBND: a closed aside neither ends the clause nor pushes its head words out
+    ("Tỷ lệ người hưởng trợ cấp (bao gồm người được ủy quyền nhận\nthay) nhận tiền trợ cấp không dùng tiền mặt "
+     "từ 88% trở lên.", [
+        Want("percent", D(88), "percent", "từ 88% trở lên", {
+            "subject": "Tỷ lệ người hưởng trợ cấp nhận tiền trợ cấp không dùng tiền mặt"})]),
+    ("Giá trị sản xuất (Theo giá hh) đạt 7.906,7 tỷ đồng", [
+        Want("money", D(7906700000000), "VND", "7.906,7 tỷ đồng", {"subject": "Giá trị sản xuất (Theo giá hh)"})]),
+    # camau 0204-KH-UBND: "3/10.200" inside "12.375,3/10.200" is no date; a wrapped line does not end the clause
+    ("đã vận động Quỹ Đền ơn đáp nghĩa được\n12.375,3/10.200 triệu đồng, vượt 21,3% kế hoạch;", [
+        Want("ratio", D(12375300000), "VND", "12.375,3/10.200 triệu đồng",
+             {"denominator": D(10200000000), "subject": "vận động Quỹ Đền ơn đáp nghĩa"}),
+        Want("percent", D("21.3"), "percent", "vượt 21,3%",
+             {"subject": "vận động Quỹ Đền ơn đáp nghĩa — so với kế hoạch"})]),
+    ("Tổng mức bán lẻ hàng hóa và doanh thu\ndịch vụ tiêu dùng ước cả năm 206.000 tỷ đồng.", [
+        Want("money", D(206000000000000), "VND", "206.000 tỷ đồng",
+             {"subject": "Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng ước cả năm"})]),
+    ("thu hút 20 dự án đầu\ntư mới.", [Want("count", D(20), "count", "20 dự án", {"subject": "dự án đầu tư mới"})]),
+    # krongno 237-TB-UBND: the words qualifying the previous figure ("tỉnh giao") name no new measure
+    ("đào tạo nghề đạt trên 105 lao động, đạt 100%KH tỉnh giao và đạt 70% kế hoạch của huyện.", [
+        Want("count", D(105), "count", "trên 105 lao động", {"subject": "đào tạo nghề"}),
+        Want("percent", D(100), "percent", "100%KH", {"subject": "đào tạo nghề — so với kế hoạch"}),
+        Want("percent", D(70), "percent", "70%", {"subject": "đào tạo nghề — so với kế hoạch"})]),
+    # krongno 237-TB-UBND p.3: a noun that says what is measured stays the subject after "đạt"
+    ("Năm 2018 toàn huyện đạt 20/22 tiêu chí.", [
+        Want("ratio", D(20), "count", "20/22 tiêu chí", {"subject": "tiêu chí"})]),
+    # cantho 157-KH-UBND: what follows a percent may be another figure's predicate; a class name is not
+    ("Đơn vị đạt tỷ lệ 100% cộng 05 điểm", [Want("percent", D(100), "percent", "100%",
+                                                 {"subject": "Đơn vị đạt tỷ lệ"}),
+                                          Want("count", D(5), "count", "05 điểm")]),
+    ("dạy Tin học cho 100% học sinh lớp 3.", [Want("percent", D(100), "percent", "100%",
+                                                   {"subject": "học sinh lớp 3"})]),
+    # dakrlap 41-KL-UBND: a document's number and date in the clause are part of its name, not a value
+    ("Chứng từ chuyển khoản số 86 ngày 26/12/2017 với số tiền 7.240.000 đồng", [
+        Want("money", D(7240000), "VND", "7.240.000 đồng",
+             {"subject": "Chứng từ chuyển khoản số 86 ngày 26/12/2017"})]),
+    # daknong 216-BC-STC: "số lượng" (the quantity of) after a percent goes whole, never half
+    ("Đã công khai 100% số lượng TTHC thuộc thẩm quyền.", [
+        Want("percent", D(100), "percent", "100%", {"subject": "TTHC"})]),
+    # daknong 99-BC-STC: a plural marker after a percent is not part of what is measured
+    ("Sở đã triển khai kịp thời 100% các văn bản QPPL của Trung ương.", [
+        Want("percent", D(100), "percent", "100%", {"subject": "văn bản QPPL"})]),
+    # dakrlap 41-KL-UBND: the breakdown may be separated by semicolons
+    ("Ban giám hiệu nhà trường có 03 người (01 hiệu trưởng; 02 hiệu phó), 38 giáo viên.", [
+        Want("count", D(3), "count", "03 người"),
+        Want("count", D(1), "count", "01 hiệu trưởng", {"part_of": 0}),
+        Want("count", D(2), "count", "02 hiệu phó", {"part_of": 0}),
+        Want("count", D(38), "count", "38 giáo viên")]),
+    # dakrlap 144-BC-UBND: "04 đơn - 04 vụ việc" is a dash, not minus four; a list dash neither
+    ("Đối với 04 đơn - 04 vụ việc kiến nghị", [Want("count", D(4), "count", "04 đơn"),
+                                                Want("count", D(4), "count", "04 vụ việc")]),
+    ("- 04 vụ việc", [Want("count", D(4), "count", "04 vụ việc")]),
+    # dakrlap 144-BC-UBND (scan): OCR's "tông số" is "tổng số", not a document's "Số 04"
+    ("Trong tông số 04 vụ việc tiếp nhận", [Want("count", D(4), "count", "04 vụ việc")]),
 ]
 
 XFAIL: list[tuple[str, list[Want], str]] = [
@@ -184,6 +298,10 @@ XFAIL: list[tuple[str, list[Want], str]] = [
     ("Từ 20.000 người dân trở xuống", [Want("count", D(20000), "count", "Từ 20.000 người dân trở xuống",
                                             {"qualifier": "at_most"})],
      "'trở xuống' after a counted noun phrase is not read as a bound"),
+    ("Giá trị sản xuất trên 1ha canh tác đạt 75,11/77,64 triệu đồng", [
+        Want("ratio", D(75110000), "VND", "75,11/77,64 triệu đồng",
+             {"subject": "Giá trị sản xuất trên 1ha canh tác"})],
+     "'trên 1ha' (per hectare) is read as an area figure of its own, so the clause before it is lost"),
 ]
 
 
@@ -231,6 +349,7 @@ PARSE_QUANTITY = [
     ("hơn 2 tỷ", "money", D(2000000000), "VND"),
     ("86 mô hình", "count", D(86), "count"),
     ("16/21 xã", "ratio", D(16), "count"),
+    ("62.372/52.786 ha", "ratio", D(62372), "ha"),
 ]
 
 
