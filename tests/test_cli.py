@@ -156,3 +156,39 @@ def test_query_cannot_write_to_postgresql(postgres_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.failures)).scalar_one() >= 1
     dispose_all()
+
+
+def test_serve_shows_the_dataset_read_only_on_loopback(seed_db: str) -> None:
+    import socket
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([*SOLIEU, "serve", "--db", seed_db, "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/solieu"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/documents.json?_shape=array", timeout=2) as r:
+                    docs = json.loads(r.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and proc.poll() is None, "serve did not come up"
+                time.sleep(0.5)
+        assert {d["doc_number"] for d in docs} == {"374-BC/HU"}
+        sql = urllib.parse.quote("select kind, count(*) as n from figures group by kind")
+        with urllib.request.urlopen(f"{base}.json?sql={sql}&_shape=array", timeout=10) as r:
+            kinds = {row["kind"]: row["n"] for row in json.loads(r.read())}
+        assert kinds["money"] >= 8
+        bad = urllib.parse.quote("delete from figures")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{base}.json?sql={bad}", timeout=10)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
