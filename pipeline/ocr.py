@@ -27,6 +27,8 @@ from PIL import Image
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
+from pipeline.pdfium import PDFIUM_LOCK
+from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
 from solieu.errors import OCRUnavailable, UnreadableDocument, UsageError
 
@@ -331,9 +333,25 @@ class OCRSettings:
         return dataclasses.asdict(self)
 
 
+BLANK_INK = 128              # a pixel darker than this is ink
+BLANK_MAX_INK = 1e-5         # share of ink pixels below which a render is blank (~38 px, a few specks, at 200 dpi)
+
+
+def is_blank(img: Image.Image) -> bool:
+    """Say whether a rendered page image is blank: (almost) no pixel dark enough to be ink."""
+    arr = np.asarray(img.convert("L"), dtype=np.uint8)
+    # a full stop at 13 pt and 200 dpi is ~25 px, a digit ~100 px: this only lets dust and empty pages through
+    return int(np.count_nonzero(arr < BLANK_INK)) <= max(16, int(arr.size * BLANK_MAX_INK))
+
+
 def ocr_image(img: Image.Image, settings: OCRSettings, cache: OCRCache | None) -> dict[str, Any]:
-    """OCR one rendered page (cached): return {"tsv", "angle", "size"} of the cleaned image."""
+    """OCR one rendered page (cached): return {"tsv", "angle", "size"} of the cleaned image.
+
+    A blank image is not given to Tesseract: the result has an empty "tsv" and "blank": True.
+    """
     gray = img.convert("L")
+    if is_blank(gray):
+        return {"tsv": "", "angle": 0.0, "size": list(gray.size), "blank": True}
     key = ""
     if cache is not None:
         key = cache_key(gray.tobytes(), gray.size, tesseract_version(), settings.lang, settings.as_dict())
@@ -405,15 +423,67 @@ def _decode_extras(raw: RawDocument) -> RawDocument:
     return dataclasses.replace(raw, tables=tables, footnotes=footnotes)
 
 
-def _image_coverage(pdf_page: Any) -> float:
+def _image_coverage(pdf: Any, number: int) -> float:
+    """Return the share of page `number` (1-based) covered by images (pdfium, under PDFIUM_LOCK)."""
     import pypdfium2.raw as pdfium_c
 
-    w, h = pdf_page.get_size()
-    area = 0.0
-    for obj in pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        x0, y0, x1, y1 = obj.get_bounds()
-        area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
+    with PDFIUM_LOCK:
+        pdf_page = pdf[number - 1]
+        try:
+            w, h = pdf_page.get_size()
+            area = 0.0
+            for obj in pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+                x0, y0, x1, y1 = obj.get_bounds()
+                area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
+        finally:
+            pdf_page.close()
     return min(1.0, area / (w * h)) if w and h else 0.0
+
+
+def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tuple[float, float]]:
+    """Render page `number` (1-based) of an open pypdfium2 document in grayscale; return it and its size (pt).
+
+    Holds PDFIUM_LOCK for every pdfium call (pdfium is not thread-safe, even across documents) and closes the
+    bitmap and page before letting go, so no pdfium finalizer runs later on another thread.
+    """
+    with PDFIUM_LOCK:
+        pdf_page = pdf[number - 1]
+        try:
+            bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
+            try:
+                img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
+            finally:
+                bitmap.close()
+            w, h = pdf_page.get_size()
+        finally:
+            pdf_page.close()
+    return img, (w, h)
+
+
+def _pages(numbers: list[int]) -> str:
+    return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_ranges(numbers)}"
+
+
+def _rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
+    """Rewrite read()'s "pages … need OCR" warning once those pages were OCR'd; keep it for pages that were not."""
+    out: list[str] = []
+    for w in warnings:
+        m = NO_TEXT_LAYER.match(w)
+        if m is None:
+            out.append(w)
+            continue
+        numbers = parse_page_ranges(m.group("pages"))
+        done = [n for n in numbers if n in ocrd and n not in blank]
+        empty = [n for n in numbers if n in blank]
+        left = [n for n in numbers if n not in ocrd and n not in blank]
+        if done:
+            out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
+        if empty:
+            out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
+                       "(nothing to OCR)")
+        if left:
+            out.append(no_text_layer_warning(left, int(m.group("total"))))
+    return out
 
 
 def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = None,
@@ -437,15 +507,17 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(raw.path)
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(raw.path)
     except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
         raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
     try:
-        n_pdf = len(pdf)
+        with PDFIUM_LOCK:
+            n_pdf = len(pdf)
         decisions: list[tuple[str, str]] = []
         for p in pages:
             if 1 <= p.number <= n_pdf and p.image_coverage is None:
-                p.image_coverage = _image_coverage(pdf[p.number - 1])
+                p.image_coverage = _image_coverage(pdf, p.number)
             decisions.append(triage_page(p))
         # A scan whose OCR layer lost its diacritics on most pages lost them on its short table pages too.
         stripped = sum(1 for d, r in decisions if d == "bad-layer" and r.startswith("Vietnamese with diacritics"))
@@ -469,25 +541,36 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
         n_workers = max(1, workers or os.cpu_count() or 1)
         pending: list[tuple[int, tuple[float, float], Future[dict[str, Any]]]] = []
 
+        ocrd: set[int] = set()
+        blank: set[int] = set()
+
         def finish(i: int, size: tuple[float, float], fut: Future[dict[str, Any]]) -> None:
-            new = page_from_ocr(pages[i].number, fut.result(), settings, size[0], size[1])
+            result = fut.result()
+            new = page_from_ocr(pages[i].number, result, settings, size[0], size[1])
             new.triage = pages[i].triage
             why = "--ocr always" if mode == "always" else pages[i].triage_reason
-            new.triage_reason = f"{why}; re-read by Tesseract {tesseract_version()} ({settings.lang}, {settings.dpi} dpi)"
+            if result.get("blank"):
+                new.triage_reason = f"{why}; the page image is blank: no text to OCR"
+                blank.add(new.number)
+            else:
+                new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
+                                     f"({settings.lang}, {settings.dpi} dpi)")
+            ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
             for i in to_ocr:
-                # pdfium is not thread-safe: render here, clean up and OCR in the pool; keep at most two
-                # rendered pages per worker in memory
+                # pdfium is not thread-safe: render here under PDFIUM_LOCK, clean up and OCR in the pool (no
+                # lock: other documents may use pdfium meanwhile); keep at most two rendered pages per worker
                 while len(pending) >= 2 * n_workers:
                     finish(*pending.pop(0))
-                pdf_page = pdf[pages[i].number - 1]
-                img = pdf_page.render(scale=settings.dpi / 72, grayscale=True).to_pil()
-                pending.append((i, pdf_page.get_size(), pool.submit(ocr_image, img, settings, cache)))
+                img, size = render_page(pdf, pages[i].number, settings.dpi)
+                pending.append((i, size, pool.submit(ocr_image, img, settings, cache)))
             while pending:
                 finish(*pending.pop(0))
     finally:
-        pdf.close()
-    return _decode_extras(dataclasses.replace(raw, pages=pages))
+        with PDFIUM_LOCK:
+            pdf.close()
+    warnings = _rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
+    return _decode_extras(dataclasses.replace(raw, pages=pages, warnings=warnings))

@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.model import BBox, Page, RawDocument, Table
+from pipeline.pdfium import PDFIUM_LOCK
 from solieu.errors import UnreadableDocument, UnsupportedFormat
 
 SUPPORTED = (".pdf", ".docx", ".txt", ".md")
@@ -44,9 +45,43 @@ def read_document(path: str | Path) -> RawDocument:
     if ext == ".docx":
         return _read_docx(p, data, sha)
     text = decode_text(data)
+    bad = _control_share(text)
+    if bad > MAX_CONTROL_SHARE:
+        raise UnreadableDocument(
+            f"{p.name}: not text ({bad:.0%} of its characters are control characters): it is probably a binary "
+            f"file with a {ext} name; check what it really is, then save it as UTF-8 text, .docx or PDF and "
+            "ingest that"
+        )
     if ext == ".md":
         text = reduce_markdown(text)
+    if _blank(text):
+        raise UnreadableDocument(_no_text(p, "only blanks"))
     return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)])
+
+
+#: Share of control characters above which a "text" file is binary data, not text.
+MAX_CONTROL_SHARE = 0.05
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+# invisible characters that are not whitespace to str.isspace() but carry no text either
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+def _control_share(text: str) -> float:
+    """Return the share of characters that never occur in text: C0/C1 controls (not tab/newline), NUL, U+FFFD."""
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if (c == "\ufffd" or unicodedata.category(c) == "Cc") and c not in _TEXT_CONTROLS)
+    return bad / len(text)
+
+
+def _blank(text: str) -> bool:
+    """Say whether text holds nothing but whitespace (non-breaking spaces too) and invisible characters."""
+    return all(c.isspace() or c in _INVISIBLE for c in text)
+
+
+def _no_text(p: Path, what: str) -> str:
+    return (f"{p.name}: the file has no text ({what}); open it to check it is the right file, and re-export "
+            "it from its original or remove it")
 
 
 # --------------------------------------------------------------------------- PDF (pypdfium2)
@@ -64,7 +99,8 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "or copying: fetch it again"
         )
     try:
-        pdf = pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
@@ -77,22 +113,43 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "again"
         ) from e
     try:
-        if len(pdf) == 0:
+        with PDFIUM_LOCK:
+            n_pages = len(pdf)
+        if n_pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
-        pages = [_read_pdf_page(pdf, i) for i in range(len(pdf))]
+        pages = [_read_pdf_page(pdf, i) for i in range(n_pages)]
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
     warnings = []
     empty = [pg.number for pg in pages if not pg.text.strip()]
     if empty:
-        warnings.append(
-            f"{len(empty)} of {len(pages)} pages have no text layer (pages {_ranges(empty)}): probably scanned; "
-            "they need OCR (solieu ingest --ocr auto)"
-        )
+        warnings.append(no_text_layer_warning(empty, len(pages)))
     return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings)
 
 
-def _ranges(numbers: list[int]) -> str:
+#: Matches the warning of no_text_layer_warning (group "pages": the page ranges), so OCR can rewrite it.
+NO_TEXT_LAYER = re.compile(
+    r"^\d+ of (?P<total>\d+) pages have no text layer \(pages (?P<pages>[\d, -]+)\): probably scanned; they need OCR"
+)
+
+
+def no_text_layer_warning(numbers: list[int], total: int) -> str:
+    """Return the warning for pages without a text layer (OCR rewrites it once they are OCR'd)."""
+    return (f"{len(numbers)} of {total} pages have no text layer (pages {page_ranges(numbers)}): probably scanned; "
+            "they need OCR (solieu ingest --ocr auto)")
+
+
+def parse_page_ranges(text: str) -> list[int]:
+    """Return [1, 2, 3, 7] for "1-3, 7" (the inverse of page_ranges)."""
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.strip().partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def page_ranges(numbers: list[int]) -> str:
     """Return "1-3, 7" for [1, 2, 3, 7]."""
     out: list[str] = []
     start = prev = numbers[0]
@@ -109,22 +166,23 @@ def _ranges(numbers: list[int]) -> str:
 def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
     """Extract one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
     c = pdfium_c
-    page = pdf[index]
-    try:
-        # signature widgets and stamps are annotations: flatten them so their text is seen (and can be removed
-        # by normalize, which records it) the way a reader and pdftotext see it
-        if (c.FPDFPage_GetAnnotCount(page.raw) > 0
-                and c.FPDFPage_Flatten(page.raw, c.FLAT_NORMALDISPLAY) == c.FLATTEN_SUCCESS):
-            page.close()
-            page = pdf[index]
-        width, height = page.get_size()
-        tp = page.get_textpage()
+    with PDFIUM_LOCK:     # every pdfium call of the page, not the text assembly (plain Python) below
+        page = pdf[index]
         try:
-            chars = _page_chars(tp, height)
+            # signature widgets and stamps are annotations: flatten them so their text is seen (and can be
+            # removed by normalize, which records it) the way a reader and pdftotext see it
+            if (c.FPDFPage_GetAnnotCount(page.raw) > 0
+                    and c.FPDFPage_Flatten(page.raw, c.FLAT_NORMALDISPLAY) == c.FLATTEN_SUCCESS):
+                page.close()
+                page = pdf[index]
+            width, height = page.get_size()
+            tp = page.get_textpage()
+            try:
+                chars = _page_chars(tp, height)
+            finally:
+                tp.close()
         finally:
-            tp.close()
-    finally:
-        page.close()
+            page.close()
     text, boxes, sizes = _assemble(chars)
     return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height)
 
@@ -294,21 +352,34 @@ def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
     order: dict[str, str] = {}          # footnote id -> marker, numbered by first reference
     lines: list[str] = []
     tables: list[Table] = []
-    for child in _docx_blocks(d.element.body):
-        if child.tag == f"{W}p":
-            lines.append(_docx_paragraph(child, order))
-        else:
-            rows = _docx_table(child, order)
-            tables.append(Table(table_id=f"t{len(tables) + 1}", rows=rows, source="docx"))
-            lines.extend(" | ".join(c or "" for c in row) for row in rows)
+    _docx_emit(_docx_blocks(d.element.body), order, lines, tables)
     footnotes = _docx_footnotes(d, order)
+    if _blank(" ".join(lines).replace("|", " ")) and not any(t for _m, t in footnotes):
+        raise UnreadableDocument(_no_text(p, "paragraphs and table cells are all empty"))
     text = unicodedata.normalize("NFC", "\n".join(lines))
     return RawDocument(path=str(p), sha256=sha, format="docx", pages=[Page(number=1, text=text)],
                        tables=tables, footnotes=footnotes)
 
 
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def _docx_emit(blocks: list[ET.Element], order: dict[str, str], lines: list[str], tables: list[Table]) -> None:
+    """Append the lines of paragraphs and tables (and their text boxes) in document order."""
+    for child in blocks:
+        if child.tag == f"{W}p":
+            text, boxes = _docx_paragraph_and_boxes(child, order)
+            lines.append(text)
+            for box in boxes:            # each text-box paragraph is a line of its own, after its anchor's
+                _docx_emit(_docx_blocks(box), order, lines, tables)
+        else:
+            rows = _docx_table(child, order)
+            tables.append(Table(table_id=f"t{len(tables) + 1}", rows=rows, source="docx"))
+            lines.extend(" | ".join(c or "" for c in row) for row in rows)
+
+
 def _docx_blocks(parent: ET.Element) -> list[ET.Element]:
-    """Return the body's paragraphs and tables in document order, looking inside content controls."""
+    """Return paragraphs and tables in document order, looking inside content controls and custom XML."""
     out: list[ET.Element] = []
     for child in parent:
         if child.tag in (f"{W}p", f"{W}tbl"):
@@ -317,13 +388,64 @@ def _docx_blocks(parent: ET.Element) -> list[ET.Element]:
             content = child.find(f"{W}sdtContent")
             if content is not None:
                 out.extend(_docx_blocks(content))
+        elif child.tag == f"{W}customXml":
+            out.extend(_docx_blocks(child))
+        elif child.tag == f"{MC}AlternateContent":
+            branch = _mc_branch(child)
+            if branch is not None:
+                out.extend(_docx_blocks(branch))
     return out
+
+
+def _mc_branch(alternate: ET.Element) -> ET.Element | None:
+    """Return the one branch of mc:AlternateContent to read: its first mc:Choice, else its mc:Fallback."""
+    # Word writes the same content twice (a DrawingML text box and a VML copy for old readers): read one
+    return alternate.find(f"{MC}Choice") if alternate.find(f"{MC}Choice") is not None \
+        else alternate.find(f"{MC}Fallback")
+
+
+def _docx_runs(parent: ET.Element, runs: list[ET.Element], boxes: list[ET.Element]) -> None:
+    """Collect a paragraph's runs in order (inside hyperlinks, fields, insertions…) and its text boxes."""
+    for child in parent:
+        tag = child.tag
+        if tag == f"{W}r":
+            runs.append(child)
+            _docx_text_boxes(child, boxes)
+        elif tag == f"{MC}AlternateContent":
+            branch = _mc_branch(child)
+            if branch is not None:
+                _docx_runs(branch, runs, boxes)
+        elif tag == f"{W}txbxContent":
+            boxes.append(child)
+        elif isinstance(tag, str) and tag != f"{W}pPr":
+            _docx_runs(child, runs, boxes)
+
+
+def _docx_text_boxes(el: ET.Element, boxes: list[ET.Element]) -> None:
+    """Collect the outermost text boxes (w:txbxContent) under a run, reading one branch of each mc choice."""
+    for child in el:
+        if child.tag == f"{W}txbxContent":
+            boxes.append(child)         # text boxes nested in it are found when its paragraphs are read
+        elif child.tag == f"{MC}AlternateContent":
+            branch = _mc_branch(child)
+            if branch is not None:
+                _docx_text_boxes(branch, boxes)
+        elif isinstance(child.tag, str):
+            _docx_text_boxes(child, boxes)
 
 
 def _docx_paragraph(p: ET.Element, order: dict[str, str]) -> str:
     """Return a paragraph's text with footnote references and superscript digits as superscripts."""
+    return _docx_paragraph_and_boxes(p, order)[0]
+
+
+def _docx_paragraph_and_boxes(p: ET.Element, order: dict[str, str]) -> tuple[str, list[ET.Element]]:
+    """Return a paragraph's own text (text boxes left out) and the text boxes anchored in it."""
+    runs: list[ET.Element] = []
+    boxes: list[ET.Element] = []
+    _docx_runs(p, runs, boxes)
     out: list[str] = []
-    for r in p.iter(f"{W}r"):
+    for r in runs:
         rpr = r.find(f"{W}rPr")
         sup = False
         if rpr is not None:
@@ -340,7 +462,22 @@ def _docx_paragraph(p: ET.Element, order: dict[str, str]) -> str:
                 fid = el.get(f"{W}id") or ""
                 marker = order.setdefault(fid, str(len(order) + 1))
                 out.append(marker.translate(SUPERSCRIPT))
-    return "".join(out)
+    return "".join(out), boxes
+
+
+def _docx_cell_text(parent: ET.Element, order: dict[str, str]) -> str:
+    """Return a cell's text: its paragraphs, text boxes and nested tables, recursively, joined by spaces."""
+    parts: list[str] = []
+    for block in _docx_blocks(parent):
+        if block.tag == f"{W}p":
+            text, boxes = _docx_paragraph_and_boxes(block, order)
+            parts.append(text)
+            parts.extend(_docx_cell_text(box, order) for box in boxes)
+        else:
+            # a nested table: its cells in reading order (not " | ", which would split the outer row)
+            for tr in block.findall(f"{W}tr"):
+                parts.extend(_docx_cell_text(tc, order) for tc in tr.findall(f"{W}tc"))
+    return " ".join(t.strip() for t in parts if t.strip())
 
 
 def _docx_table(tbl: ET.Element, order: dict[str, str]) -> list[list[str | None]]:
@@ -358,7 +495,7 @@ def _docx_table(tbl: ET.Element, order: dict[str, str]) -> list[list[str | None]
                     span = int(gs.get(f"{W}val") or 1)
                 vm = tcpr.find(f"{W}vMerge")
                 merged = vm is not None and vm.get(f"{W}val") != "restart"
-            txt = " ".join(_docx_paragraph(p, order) for p in tc.findall(f"{W}p")).strip()
+            txt = _docx_cell_text(tc, order)
             row.append(None if merged else unicodedata.normalize("NFC", txt))
             row.extend([None] * (span - 1))
         rows.append(row)
@@ -399,16 +536,19 @@ def decode_text(data: bytes) -> str:
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            nul_even = data[0::2].count(0)
-            nul_odd = data[1::2].count(0)
-            if nul_odd > len(data) // 8:
-                text = data.decode("utf-16-le", errors="replace")
-            elif nul_even > len(data) // 8:
-                text = data.decode("utf-16-be", errors="replace")
-            else:
+        # UTF-16 without a BOM first: mostly-ASCII UTF-16 is also valid UTF-8 (full of NULs). In UTF-16 text the
+        # NULs are the high bytes of ASCII characters, all at odd (LE) or all at even (BE) offsets; binary data
+        # has NULs at both, and is left to the control-character check of read_document.
+        nul_even = data[0::2].count(0)
+        nul_odd = data[1::2].count(0)
+        if nul_odd > len(data) // 8 and nul_even <= nul_odd // 8:
+            text = data.decode("utf-16-le", errors="replace")
+        elif nul_even > len(data) // 8 and nul_odd <= nul_even // 8:
+            text = data.decode("utf-16-be", errors="replace")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
                 # Windows Vietnamese: composes tone marks separately, hence the NFC below
                 text = data.decode("cp1258", errors="replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from pipeline.model import BBox, Block, Document, Page, RawDocument, Table
+from pipeline.pdfium import PDFIUM_LOCK
 
 VOCAB_PATH = Path(__file__).resolve().parent.parent / "extractors" / "data" / "vi" / "table_headers.yaml"
 
@@ -529,12 +530,24 @@ def _path_counts(path: str) -> list[int]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    pdf = pdfium.PdfDocument(path)
+    # pdfium is not thread-safe, even across documents: every call under the process-wide lock, taken page by
+    # page so another document's reading or OCR rendering can go on in between
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(path)
+        n_pages = len(pdf)
     try:
-        return [sum(1 for _ in pdf[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3))
-                for i in range(len(pdf))]
+        counts: list[int] = []
+        for i in range(n_pages):
+            with PDFIUM_LOCK:
+                page = pdf[i]
+                try:
+                    counts.append(sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)))
+                finally:
+                    page.close()
+        return counts
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def _aligned_bands(page: Any, gap: float = 12.0) -> list[tuple[float, float]]:
@@ -784,13 +797,16 @@ def _ocr_grids(doc: Document, path: str) -> list[tuple[int, _Grid]]:
 
     out: list[tuple[int, _Grid]] = []
     scale = OCR_TABLE_DPI / 72
-    pdf = pdfium.PdfDocument(path)
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(path)
+        n_pdf = len(pdf)
     try:
         for pi, page in enumerate(doc.pages):
-            if page.source != "ocr" or page.boxes is None or pi >= len(pdf):
+            if page.source != "ocr" or page.boxes is None or pi >= n_pdf:
                 continue
             try:
-                image, angle = clean_page(pdf[pi].render(scale=scale).to_pil())
+                # render under the lock (pdfium is not thread-safe), clean up outside it
+                image, angle = clean_page(_render_rgb(pdf, pi, scale))
             except Exception as e:       # the page cannot be rendered: its tables are lost, not the document
                 doc.warnings.append(f"page {pi + 1}: table rules not read ({type(e).__name__}: {e})")
                 continue
@@ -831,8 +847,23 @@ def _ocr_grids(doc: Document, path: str) -> list[tuple[int, _Grid]]:
                 grid.context_before = _text_above(page, top)
                 out.append((pi, grid))
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
     return out
+
+
+def _render_rgb(pdf: Any, index: int, scale: float) -> Any:
+    """Render a page (0-based) of an open pypdfium2 document to a PIL image, holding PDFIUM_LOCK."""
+    with PDFIUM_LOCK:
+        page = pdf[index]
+        try:
+            bitmap = page.render(scale=scale)
+            try:
+                return bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
 
 
 def _text_above(page: Any, top: float, height: float = 140) -> str:

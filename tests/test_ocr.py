@@ -175,6 +175,8 @@ def test_public_scan_page_is_ocrd(tmp_path: Path) -> None:
     assert "với 19 người" in text, "'l9' is repaired to 19"
     assert page.repaired is not None and any(page.repaired)
     _check_lists(page)
+    # read() said page 1 needs OCR; it had it: the warning says so instead of asking for it again
+    assert out.warnings == ["page 1 had no text layer and was OCR'd"]
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +210,12 @@ def test_noisy_seed_scan_pages(seed_scan: tuple[RawDocument, Path, int]) -> None
         assert sum(confs) / len(confs) > 0.85
         boxes = [b for b in page.boxes or [] if b is not None]
         assert all(-5 <= b[0] <= b[2] <= 600 and -5 <= b[1] <= b[3] <= 850 for b in boxes)
+
+
+@pytest.mark.ocr
+def test_noisy_seed_scan_warning_says_the_pages_were_ocrd(seed_scan: tuple[RawDocument, Path, int]) -> None:
+    out, _, _ = seed_scan
+    assert out.warnings == ["pages 1-10 had no text layer and were OCR'd"]
 
 
 @pytest.mark.ocr
@@ -301,3 +309,74 @@ def test_cache_round_trip_and_corrupt_entry(tmp_path: Path) -> None:
     path = tmp_path / k1[:2] / f"{k1}.json"
     path.write_text("{not json", encoding="utf-8")
     assert c.get(k1) is None, "a damaged entry is a miss, and the page is OCR'd again"
+
+
+# --------------------------------------------------------------------------- stale "need OCR" warning, blank pages
+
+NEED_OCR = "they need OCR (solieu ingest --ocr auto)"
+WARNING_REWRITES = [
+    # (warning, pages OCR'd, blank renders, warnings after)
+    (f"9 of 9 pages have no text layer (pages 1-9): probably scanned; {NEED_OCR}", set(range(1, 10)), set(),
+     ["pages 1-9 had no text layer and were OCR'd"]),
+    (f"3 of 5 pages have no text layer (pages 1, 3, 5): probably scanned; {NEED_OCR}", {1, 3, 5}, {5},
+     ["pages 1, 3 had no text layer and were OCR'd", "page 5 had no text layer and is blank (nothing to OCR)"]),
+    (f"3 of 9 pages have no text layer (pages 2-4): probably scanned; {NEED_OCR}", {2}, set(),
+     ["page 2 had no text layer and was OCR'd",
+      f"2 of 9 pages have no text layer (pages 3-4): probably scanned; {NEED_OCR}"]),
+    (f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}", set(), set(),
+     [f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}"]),
+    ("page 4: tables not read (ValueError: x); its text and prose figures are kept", {4}, set(),
+     ["page 4: tables not read (ValueError: x); its text and prose figures are kept"]),
+]
+
+
+@pytest.mark.parametrize(("warning", "ocrd", "blank", "after"), WARNING_REWRITES,
+                         ids=[w[0][:40] for w in WARNING_REWRITES])
+def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(warning: str, ocrd: set[int], blank: set[int],
+                                                          after: list[str]) -> None:
+    assert ocr._rewrite_no_text_warnings([warning], ocrd, blank) == after
+
+
+def test_mode_never_keeps_the_need_ocr_warning() -> None:
+    raw = read_document(DAKRLAP)
+    assert raw.warnings and "need OCR" in raw.warnings[0]
+    assert recover_text(raw, "never").warnings == raw.warnings
+
+
+def _pdf_with_blank_page(path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 8, "Report on the model villages of the district, year 2021: 12 models built. " * 3)
+    pdf.add_page()                      # nothing drawn: a blank page, no text layer
+    pdf.output(str(path))
+    return path
+
+
+def test_blank_page_is_not_given_to_tesseract(tmp_path: Path) -> None:
+    raw = read_document(_pdf_with_blank_page(tmp_path / "blank-page.pdf"))
+    assert raw.warnings == [f"1 of 2 pages have no text layer (pages 2): probably scanned; {NEED_OCR}"]
+    before = tesseract_invocations()
+    out = recover_text(raw, use_cache=False)
+    assert tesseract_invocations() == before, "a blank render has no text: Tesseract is not run"
+    blank = out.pages[1]
+    assert blank.triage == "no-text" and blank.source == "ocr" and blank.text == ""
+    assert "blank" in (blank.triage_reason or "")
+    assert out.pages[0].source == "text-layer"
+    assert out.warnings == ["page 2 had no text layer and is blank (nothing to OCR)"]
+
+
+def test_is_blank_tells_a_white_page_from_a_page_with_one_digit() -> None:
+    from PIL import Image, ImageDraw
+
+    white = Image.new("L", (1654, 2339), 255)
+    assert ocr.is_blank(white)
+    specks = white.copy()
+    for x in range(0, 1600, 200):       # scanner dust: isolated dark pixels
+        specks.putpixel((x, 100), 0)
+    assert ocr.is_blank(specks)
+    digit = white.copy()
+    ImageDraw.Draw(digit).rectangle((800, 2200, 812, 2230), fill=0)   # a page number's worth of ink
+    assert not ocr.is_blank(digit)

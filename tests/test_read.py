@@ -358,3 +358,173 @@ def test_nfd_pdf_text_is_composed_with_union_boxes(tmp_path):
     u = page.boxes[page.text.index("ủ")]
     t, y = page.boxes[page.text.index("T")], page.boxes[page.text.index("y")]
     assert t[2] <= u[0] + 0.5 and u[2] <= y[0] + 0.5           # the composed letter sits between its neighbours
+
+
+# ----------------------------------------------------------------------------- pdfium from many threads
+
+# Run in a child process: without the lock pdfium races crash the interpreter (SIGSEGV) as often as they give
+# wrong text, and a crash must fail this test, not end the test run.
+STRESS = """
+import sys, threading
+from pipeline.ocr import render_page
+from pipeline.pdfium import open_pdf
+from pipeline.read import read_document
+from pipeline.tables import _path_counts
+
+rounds, docs, scans = int(sys.argv[1]), sys.argv[2].split("|"), sys.argv[3].split("|")
+expected = {d: [p.text for p in read_document(d).pages] for d in docs}
+done, wrong, errors, stop = [], [], [], threading.Event()
+
+def reader(k):
+    try:
+        for i in range(rounds):
+            d = docs[(i + k) % len(docs)]
+            text = [p.text for p in read_document(d).pages]
+            done.append(d)
+            if text != expected[d]:
+                wrong.append(d)
+    except BaseException as e:
+        errors.append(repr(e))
+
+def renderer(path):
+    try:
+        with open_pdf(path) as pdf:
+            while not stop.is_set():
+                for n in range(1, len(pdf) + 1):
+                    render_page(pdf, n, dpi=72)
+    except BaseException as e:
+        errors.append(repr(e))
+
+def counter(path):
+    try:
+        _path_counts(path)                  # the table finder's pdfium pass over a document (CPU-heavy: once)
+    except BaseException as e:
+        errors.append(repr(e))
+
+readers = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+renderers = [threading.Thread(target=renderer, args=(s,)) for s in scans]
+renderers.append(threading.Thread(target=counter, args=(scans[-1],)))
+for t in renderers + readers:
+    t.start()
+for t in readers:
+    t.join()
+stop.set()
+for t in renderers:
+    t.join()
+print(len(done), len(wrong), errors)
+"""
+
+
+def test_concurrent_reads_and_renders_match_a_sequential_read():
+    """pdfium is not thread-safe even across documents: a stress run gave different text for 2 of 44 reads."""
+    import subprocess
+    import sys
+
+    # the seed PDF and other documents read by 4 threads while 5 threads render pages the way OCR does and
+    # one counts page objects the way the table finder does: every read must give the text a sequential read gives
+    docs = [SEED_PDF, *[p for p in PUBLIC if p.suffix == ".pdf"][1:7]]
+    scans = [ROOT / "corpus/scans/binhson-2021-dan-van-kheo-scan.pdf", *docs[1:5]]
+    rounds = 10
+    proc = subprocess.run(
+        [sys.executable, "-c", STRESS, str(rounds), "|".join(map(str, docs)), "|".join(map(str, scans))],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, f"the stress run crashed (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    assert proc.stdout.split() == [str(4 * rounds), "0", "[]"], proc.stdout
+
+
+# ----------------------------------------------------------------------------- DOCX: text boxes, nested tables
+
+_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _text_box_run(*paragraphs: str) -> object:
+    """Return a run holding a text box the way Word writes it: DrawingML choice plus a VML fallback copy."""
+    from docx.oxml import parse_xml
+
+    body = "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in paragraphs)
+    return parse_xml(
+        f"<w:r {_NS}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic>"
+        f"<a:graphicData><wps:wsp><wps:txbx><w:txbxContent>{body}</w:txbxContent></wps:txbx></wps:wsp>"
+        f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{body}</w:txbxContent></v:textbox></v:shape>"
+        f"</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_docx_text_box_is_read_once_on_its_own_lines(tmp_path):
+    doc = DocxDocument()
+    p = doc.add_paragraph()
+    p._p.append(_text_box_run("Xây dựng 12 mô hình", "Hỗ trợ 3 hộ"))
+    p.add_run("Văn bản chính")
+    cell = doc.add_table(rows=1, cols=2).cell(0, 0)
+    cell.text = "Ghi chú"
+    cell.paragraphs[0]._p.append(_text_box_run("05 tổ"))
+    path = tmp_path / "text-box.docx"
+    doc.save(str(path))
+    raw = read_document(path)
+    assert raw.pages[0].text.split("\n") == ["Văn bản chính", "Xây dựng 12 mô hình", "Hỗ trợ 3 hộ",
+                                             "Ghi chú 05 tổ | "]
+    assert raw.tables[0].rows == [["Ghi chú 05 tổ", ""]]
+
+
+def test_docx_nested_table_text_is_kept(tmp_path):
+    doc = DocxDocument()
+    outer = doc.add_table(rows=2, cols=2)
+    outer.cell(0, 0).text, outer.cell(0, 1).text = "Chỉ tiêu", "Kết quả"
+    outer.cell(1, 0).text = "Mô hình"
+    inner_cell = outer.cell(1, 1)
+    inner_cell.text = "Năm 2021:"
+    inner = inner_cell.add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "dân vận khéo", "12 mô hình"
+    path = tmp_path / "nested.docx"
+    doc.save(str(path))
+    raw = read_document(path)
+    assert raw.tables[0].rows == [["Chỉ tiêu", "Kết quả"], ["Mô hình", "Năm 2021: dân vận khéo 12 mô hình"]]
+    assert "Mô hình | Năm 2021: dân vận khéo 12 mô hình" in raw.pages[0].text.split("\n")
+    assert len(raw.tables) == 1          # the nested table is part of its cell, not a table of its own
+
+
+# ----------------------------------------------------------------------------- TXT: UTF-16, binary, blanks
+
+BAD_TEXT = [
+    ("utf-16-le-ascii-no-bom.txt", "Xay dung 12 mo hinh\n".encode("utf-16-le"), None),
+    ("utf-16-be-ascii-no-bom.txt", "Xay dung 12 mo hinh\n".encode("utf-16-be"), None),
+    ("binary.txt", random.Random(11).randbytes(4000), "control characters"),
+    ("zip-renamed.md", b"PK\x03\x04" + random.Random(12).randbytes(3000), "control characters"),
+    ("spaces.txt", b"   \n\t  \n", "empty"),
+    ("nbsp.txt", "\u00a0 \u00a0\n\u2003\n".encode(), "has no text"),
+    ("nbsp-cp1258.txt", b"\xa0\xa0 \xa0\n", "has no text"),
+    ("zero-width.txt", "\ufeff\u200b \n".encode(), "has no text"),
+    ("only-markup.md", b"** **\n\n---\n", "has no text"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "says"), BAD_TEXT, ids=[b[0] for b in BAD_TEXT])
+def test_text_sources_utf16_binary_and_blank(tmp_path, name, data, says):
+    path = tmp_path / name
+    path.write_bytes(data)
+    if says is None:
+        assert read_document(path).pages[0].text == "Xay dung 12 mo hinh\n"
+        return
+    with pytest.raises(UnreadableDocument) as info:
+        read_document(path)
+    assert says in str(info.value) and name in str(info.value)
+    assert "; " in str(info.value)               # what happened, then what to do
+
+
+def test_docx_with_only_an_empty_table_has_no_text(tmp_path):
+    doc = DocxDocument()
+    doc.add_table(rows=2, cols=3)
+    doc.add_paragraph("\u00a0 ")
+    path = tmp_path / "empty-table.docx"
+    doc.save(str(path))
+    with pytest.raises(UnreadableDocument, match=r"empty-table\.docx: the file has no text"):
+        read_document(path)
