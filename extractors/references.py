@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import regex
 
+from extractors.chars import SUPERSCRIPT_DIGITS
 from extractors.model import Reference
 from extractors.vocab_meta import DocType, alternation, fold, vocab
 
@@ -73,7 +74,6 @@ SO_BEFORE = regex.compile(
     regex.VERBOSE,
 )
 
-SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 
 
 class Layout(Protocol):

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from extractors.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Document, Page, RawDocument, Segment
 
-SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-TO_PLAIN = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
-TO_SUPER = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+TO_PLAIN = FROM_SUPERSCRIPT
+TO_SUPER = TO_SUPERSCRIPT
 
 # ----------------------------------------------------------------------------- tone marks
 

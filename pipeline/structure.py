@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.chars import SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Block, Document, Structure
 
 DOC_TYPES = (
@@ -138,14 +139,14 @@ def _repair_roman(headings: list[Block]) -> None:
 
 def _anchor(text: str, body_end: int, marker: str) -> int | None:
     """Return the offset of a footnote's marker in the body ("huyện¹"), if it is there once or first."""
-    sup = marker.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    sup = marker.translate(TO_SUPERSCRIPT)
     for m in re.finditer(re.escape(sup), text[:body_end]):
         before = text[m.start() - 1] if m.start() else " "
         after = text[m.end()] if m.end() < len(text) else " "
         # a marker follows a word or a closing quote/bracket; "m²" and "10³" are units and powers, not markers
         attached = before.isalpha() or before in "”\")."
         unit = _UNIT_BEFORE.search(text, max(0, m.start() - 4), m.start())
-        if before not in "⁰¹²³⁴⁵⁶⁷⁸⁹" and after not in "⁰¹²³⁴⁵⁶⁷⁸⁹" and attached and not unit:
+        if before not in SUPERSCRIPT_DIGITS and after not in SUPERSCRIPT_DIGITS and attached and not unit:
             return m.start()
     return None
 

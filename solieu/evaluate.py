@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from dataclasses import dataclass, field
@@ -11,10 +12,10 @@ from typing import Any
 
 import regex
 
+from extractors.chars import FROM_SUPERSCRIPT, TO_SUPERSCRIPT
 from solieu.errors import GoldFormatError
 
 Span = tuple[int, int]
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUP_TAG = regex.compile(r"<sup>(\d+)</sup>")
 
 
@@ -33,14 +34,15 @@ def load_gold(path: str | Path) -> dict[str, Any]:
 
 def reduce_markup(s: str) -> str:
     """Turn the gold's Markdown surface into the text solieu produces ('m<sup>2</sup>' -> 'm²')."""
-    s = _SUP_TAG.sub(lambda m: m.group(1).translate(_SUP), s)
+    s = _SUP_TAG.sub(lambda m: m.group(1).translate(TO_SUPERSCRIPT), s)
     return s.replace("*", "")
 
 
+@functools.cache
 def _key_char(c: str) -> str:
     base = "".join(ch for ch in unicodedata.normalize("NFD", c) if unicodedata.category(ch) != "Mn")
     base = base.replace("đ", "d").replace("Đ", "d").casefold()
-    return base.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+    return base.translate(FROM_SUPERSCRIPT)
 
 
 def search_key(text: str) -> tuple[str, list[int]]:
