@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from extractors.quantity import parse_quantity
     from extractors.references import extract_references
 
-# Imported on first use: the extractors load vocabularies (and pyvi) that plain imports should not pay for.
+# Imported on first use: the extractors load and validate vocabularies that plain imports should not pay for.
 _LAZY = {
     "extract": "extractors.figures",
     "parse_quantity": "extractors.quantity",

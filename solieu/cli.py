@@ -159,7 +159,8 @@ def _print_summary(result: Any, url: str) -> None:
     click.echo(f"{len(result.outcomes)} documents: {loaded} loaded, {current} already current, {failed} failed"
                + (f", {dup} duplicates" if dup else "") + f" ({result.seconds:.1f} s)")
     if loaded == 0 and failed == 0:
-        click.echo("Nothing new: every document is already current; the dataset is unchanged.")
+        click.echo("Nothing new: every document is already current; the dataset is unchanged "
+                   "(--force re-ingests, e.g. to apply other --ocr settings).")
     if loaded:
         pages = sum(o.pages for o in result.outcomes)
         figs = sum(o.figures for o in result.outcomes)
