@@ -364,8 +364,6 @@ def nightly(inbox: Path, db: str | None, cron: str, interval: int | None, ocr: s
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve(db: str | None, host: str, port: int) -> None:
     """Browse the dataset in a web browser (read-only)."""
-    import subprocess
-
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url(db))
@@ -380,7 +378,10 @@ def serve(db: str | None, host: str, port: int) -> None:
     # running meanwhile (its WAL included) is seen.
     cmd = [sys.executable, "-m", "datasette", "serve", str(path), "--host", host, "--port", str(port),
            "--setting", "sql_time_limit_ms", "5000"]
-    sys.exit(subprocess.call(cmd))
+    sys.stdout.flush()
+    # Become Datasette rather than wrap it: a SIGTERM or Ctrl+C then stops the server itself instead of
+    # leaving it orphaned behind a dead parent.
+    os.execv(sys.executable, cmd)
 
 
 if __name__ == "__main__":

@@ -192,3 +192,6 @@ def test_serve_shows_the_dataset_read_only_on_loopback(seed_db: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    # Stopping `solieu serve` stops the web server too: nothing answers on the port any more.
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{base}/documents.json", timeout=2)
