@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import regex
 
-from extractors.chars import SUPERSCRIPT_DIGITS
+from core.chars import SUPERSCRIPT_DIGITS
 from extractors.model import Reference
 from extractors.vocab_meta import DocType, alternation, fold, vocab
 

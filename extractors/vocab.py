@@ -12,8 +12,8 @@ from typing import Any
 import regex
 import yaml
 
+from core.errors import SolieuError
 from extractors.model import QUALIFIERS, UNITS
-from solieu.errors import SolieuError
 
 DATA_DIR = Path(__file__).parent / "data" / "vi"
 

@@ -11,7 +11,7 @@ from typing import Any
 import regex
 import yaml
 
-from solieu.errors import SolieuError
+from core.errors import SolieuError
 
 DATA_DIR = Path(__file__).parent / "data" / "vi"
 

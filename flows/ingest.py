@@ -16,6 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 from sqlalchemy.exc import OperationalError
 
+from core.errors import SolieuError, UnsupportedFormat
 from pipeline.discover import discover, sha256_file
 from pipeline.extract import extract_stage
 from pipeline.load import (
@@ -32,7 +33,6 @@ from pipeline.normalize import normalize
 from pipeline.ocr import recover_text
 from pipeline.read import read_document
 from pipeline.structure import find_structure
-from solieu.errors import SolieuError, UnsupportedFormat
 
 #: Called as (path, status) when a document is done; set by the CLI for its progress bar.
 ProgressHook = Callable[[str, str], None]

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from solieu.errors import UsageError
+from core.errors import UsageError
 
 SUPPORTED = (".pdf", ".docx", ".txt", ".md")
 IGNORE_FILE = ".solieuignore"

@@ -23,6 +23,8 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from core.config import PIPELINE_VERSION
+from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
 from pipeline.schema import (
@@ -36,8 +38,6 @@ from pipeline.schema import (
     table_cells,
     texts,
 )
-from solieu.config import PIPELINE_VERSION
-from solieu.errors import DatabaseError, DatabaseURLError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from extractors.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
+from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Document, Page, RawDocument, Segment
 
 TO_PLAIN = FROM_SUPERSCRIPT

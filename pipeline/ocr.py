@@ -24,13 +24,13 @@ import regex
 import yaml
 from PIL import Image
 
+from core.errors import OCRUnavailable, UnreadableDocument, UsageError
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
 from pipeline.pdfium import PDFIUM_LOCK
 from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
-from solieu.errors import OCRUnavailable, UnreadableDocument, UsageError
 
 MODES = ("auto", "always", "never")
 LANG = "vie"

@@ -14,11 +14,11 @@ from xml.etree import ElementTree as ET
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors.chars import TO_SUPERSCRIPT
+from core.chars import TO_SUPERSCRIPT
+from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
 from pipeline.pdfium import PDFIUM_LOCK
-from solieu.errors import UnreadableDocument, UnsupportedFormat
 
 SUPERSCRIPT = TO_SUPERSCRIPT
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

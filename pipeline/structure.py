@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.chars import SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
+from core.chars import SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Block, Document, Structure
 
 DOC_TYPES = (

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
-from solieu.config import db_url, prepare_prefect_env
-from solieu.errors import DatabaseError, ReadOnlyViolation, SolieuError, UsageError
+from core.config import db_url, prepare_prefect_env
+from core.errors import DatabaseError, ReadOnlyViolation, SolieuError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("solieu")

@@ -12,8 +12,8 @@ from typing import Any
 
 import regex
 
-from extractors.chars import FROM_SUPERSCRIPT, TO_SUPERSCRIPT
-from solieu.errors import GoldFormatError
+from core.chars import FROM_SUPERSCRIPT, TO_SUPERSCRIPT
+from core.errors import GoldFormatError
 
 Span = tuple[int, int]
 _SUP_TAG = regex.compile(r"<sup>(\d+)</sup>")

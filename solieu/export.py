@@ -13,8 +13,8 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, select
 
+from core.errors import UsageError
 from pipeline import schema
-from solieu.errors import UsageError
 
 NUMERIC = {"value", "min", "max", "denominator", "alt_value"}
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from solieu.errors import SolieuError
+from core.errors import SolieuError
 
 
 class PrefectServerError(SolieuError):

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
+from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import Figure, Metadata, Reference
 from pipeline import schema
 from pipeline.load import document_status, load_document, open_db, record_failure
 from pipeline.model import Document, Extracted, Page, Segment, Structure
-from solieu.errors import DatabaseError, DatabaseURLError
 from solieu.export import rows, to_text
 
 TEXT = "Huy động 380.000.000 đồng; bê tông 14.719 km; 16/21 xã đạt chuẩn."

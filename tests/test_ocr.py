@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import OCRUnavailable, UsageError
 from pipeline import ocr
 from pipeline.model import Page, RawDocument
 from pipeline.ocr import PageText, recover_text, repair_number, repair_text, tesseract_invocations
 from pipeline.ocr_cache import default_cache_dir
 from pipeline.read import read_document
-from solieu.errors import OCRUnavailable, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "corpus" / "public"

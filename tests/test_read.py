@@ -15,8 +15,8 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline.read import decode_text, read_document, reduce_markdown
-from solieu.errors import UnreadableDocument, UnsupportedFormat
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PDF = ROOT / "corpus/seed/binhson-2021-dan-van-kheo.pdf"

@@ -1,0 +1,1 @@
+"""The base layer: errors, settings and character tables that every other package may import."""
