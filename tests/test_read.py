@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 
 from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline.read import decode_text, read_document, reduce_markdown
+from tests.conftest import public_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PDF = ROOT / "corpus/seed/binhson-2021-dan-van-kheo.pdf"
@@ -292,7 +293,7 @@ def test_text_pdf_reads_without_warnings(seed_pdf):
     assert seed_pdf.warnings == []
 
 
-@pytest.mark.parametrize("path", PUBLIC, ids=[p.name for p in PUBLIC])
+@pytest.mark.parametrize("path", public_documents())
 def test_every_public_document_reads(path):
     raw = read_document(path)
     assert raw.pages
