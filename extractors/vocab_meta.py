@@ -5,19 +5,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
-from core.errors import SolieuError
+from core.errors import VocabularyError
+from extractors.vocab import DATA_DIR, load
 
-DATA_DIR = Path(__file__).parent / "data" / "vi"
-
-
-class VocabularyError(SolieuError):
-    """A vocabulary file is missing or malformed."""
+__all__ = ["DATA_DIR", "VocabularyError", "vocab"]
 
 
 @dataclass(frozen=True)
@@ -81,13 +76,7 @@ class MetaVocab:
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = DATA_DIR / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"cannot read {path}: {exc}; restore it from the repository") from exc
-    if not isinstance(data, dict):
-        raise VocabularyError(f"{path} must hold a mapping at the top level; fix the file")
+    data: dict[str, Any] = load(name)
     return data
 
 

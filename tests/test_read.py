@@ -369,7 +369,7 @@ import sys, threading
 from pipeline.ocr import render_page
 from pipeline.pdfium import open_pdf
 from pipeline.read import read_document
-from pipeline.tables import _path_counts
+from pipeline.tables.pdf import _path_counts
 
 rounds, docs, scans = int(sys.argv[1]), sys.argv[2].split("|"), sys.argv[3].split("|")
 expected = {d: [p.text for p in read_document(d).pages] for d in docs}
