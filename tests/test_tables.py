@@ -668,6 +668,19 @@ def test_whitespace_aligned_pdf_table(tmp_path: Path) -> None:
     assert all(doc.text[c["char_start"]:c["char_end"]] == c["text"] for c in header)
 
 
+def test_page_filter_sends_only_pages_with_columns_to_pdfplumber(tmp_path: Path) -> None:
+    """pdfplumber is slow; pages of prose (the seed) skip it, the page of a borderless table does not."""
+    from pipeline.tables.pdf import has_columns
+
+    seed = normalize(read_document(ROOT / "corpus" / "seed" / "binhson-2021-dan-van-kheo.pdf"))
+    assert not any(has_columns(page) for page in seed.pages)
+    if not (FONT_DIR / "DejaVuSerif-Bold.ttf").exists():
+        pytest.skip("DejaVu fonts not installed (apt package fonts-dejavu-core)")
+    path = tmp_path / "chi-tieu-khong-ke-bang.pdf"
+    _write_borderless_pdf(path)
+    assert has_columns(normalize(read_document(path)).pages[0])
+
+
 # --------------------------------------------------------------------------------------------------
 # Cells of text documents map back to doc.text exactly
 
