@@ -61,8 +61,29 @@ _WORD_RE = re.compile(r"\S+")
 _NUM_TOKEN_RE = re.compile(r"(?<![\w/.,-])\d[\d.,]*%?(?![\w/])")
 
 
+def grid_paths(boxes: Sequence[tuple[float, float, float, float]]) -> int:
+    """Return how many path objects (their (left, bottom, right, top) boxes) there are if they can form a grid, else 0.
+
+    A grid needs vertical edges at two x positions or more and horizontal ones at two y positions or more, as
+    pdfplumber's line strategy does: a page of underlines (horizontal only) or of nothing but dots has none.
+    A box wider and taller than a rule (a cell, a frame, a path drawing several rules) gives both kinds.
+    """
+    xs: set[int] = set()
+    ys: set[int] = set()
+    for left, bottom, right, top in boxes:
+        w, h = right - left, top - bottom
+        if w > 2 and h > 2:
+            xs.update((round(left / 2), round(right / 2)))
+            ys.update((round(bottom / 2), round(top / 2)))
+        elif h > 2:
+            xs.add(round(left / 2))              # a vertical rule
+        elif w > 2:
+            ys.add(round(bottom / 2))            # a horizontal rule
+    return len(boxes) if len(xs) >= 2 and len(ys) >= 2 else 0
+
+
 def _path_counts(path: str) -> list[int]:
-    """Count the vector path objects (rules, cell borders) on each page, cheaply, with pypdfium2."""
+    """Count, on each page, the vector path objects that can form a grid (rules, cell borders), with pypdfium2."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -77,7 +98,8 @@ def _path_counts(path: str) -> list[int]:
             with PDFIUM_LOCK:
                 page = pdf[i]
                 try:
-                    counts.append(sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)))
+                    objs = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
+                    counts.append(grid_paths([obj.get_bounds() for obj in objs]))
                 finally:
                     page.close()
         return counts
