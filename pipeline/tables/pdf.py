@@ -82,15 +82,20 @@ def grid_paths(boxes: Sequence[tuple[float, float, float, float]]) -> int:
     return len(boxes) if len(xs) >= 2 and len(ys) >= 2 else 0
 
 
-def _path_counts(path: str) -> list[int]:
-    """Count, on each page, the vector path objects that can form a grid (rules, cell borders), with pypdfium2."""
+def rule_path_counts(source: str | Any) -> list[int]:
+    """Count, on each page, the vector path objects that can form a grid (rules, cell borders), with pypdfium2.
+
+    source: a file path, or a pypdfium2 PdfDocument already open (left open), so a caller that opens each PDF
+    once can share it.
+    """
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     # pdfium is not thread-safe, even across documents: every call under the process-wide lock, taken page by
     # page so another document's reading or OCR rendering can go on in between
+    owned = isinstance(source, str)
     with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(path)
+        pdf: Any = pdfium.PdfDocument(source) if owned else source
         n_pages = len(pdf)
     try:
         counts: list[int] = []
@@ -104,8 +109,9 @@ def _path_counts(path: str) -> list[int]:
                     page.close()
         return counts
     finally:
-        with PDFIUM_LOCK:
-            pdf.close()
+        if owned:
+            with PDFIUM_LOCK:
+                pdf.close()
 
 
 #: A gap wider than this between two words of a line separates two columns (points).
@@ -241,14 +247,15 @@ def _number_lines(text: str) -> int:
 def pdf_grids(path: str, doc: Document | None = None) -> list[tuple[int, Grid]]:
     """Find ruled tables (and, on pages with rows of numbers but no rules, whitespace-aligned ones).
 
-    pdfplumber parses a page only when asked, and parsing is the slow part: pages with no drawn lines are
-    not searched for ruled tables, pages without rows of numbers not for aligned ones, and pages whose
-    text was replaced by OCR (a bad or missing text layer) not at all.
+    pdfplumber parses a page only when asked, and parsing is the slow part (8 of 10 s of extraction on a
+    275-page report): it is asked for ruled tables only where pypdfium2's path objects can form a grid
+    (rule_path_counts), for aligned ones only where the reader's character boxes show rows of numbers in
+    columns (has_columns), and never on pages whose text was replaced by OCR (a bad or missing text layer).
     """
     import pdfplumber
 
     try:
-        paths = _path_counts(path)
+        paths = rule_path_counts(path)
     except Exception:           # pypdfium2 cannot open it: let pdfplumber look at every page
         paths = []
     out: list[tuple[int, Grid]] = []
