@@ -30,12 +30,13 @@ def _nfc(s: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# The schema: str, int, [spec] (a non-empty list of), {str: spec} (a non-empty map of words to), or a dict of
-# named sections ({"name": spec}, a trailing "?" marks an optional one). "any" skips the check (the loaders
-# of the metadata files check their records themselves).
+# The schema: str, int, bool, "number" (int or float), [spec] (a non-empty list of), {str: spec} (a non-empty
+# map of words to; [spec, "may be empty"] allows []), or a dict of named sections or fields ({"name": spec};
+# a trailing "?" marks an optional one).
 
 Spec = Any
 WORDS: Spec = [str]
+WORDS_OR_NONE: Spec = [str, "may be empty"]
 SCHEMA: dict[str, Spec] = {
     "numbers.yaml": {k: {str: int} for k in ("digits", "unit_digits", "teen", "tens", "hundreds", "zero_tens",
                                              "negatives")}
@@ -48,32 +49,35 @@ SCHEMA: dict[str, Spec] = {
     "places.yaml": WORDS,
     "domains.yaml": {str: WORDS},
     "non_figures.yaml": {str: str},
-    "plausibility.yaml": ["any"],
+    "plausibility.yaml": [{"unit": str, "cues?": WORDS, "min?": "number", "max": "number"}],
     "subject.yaml": {k: WORDS for k in ("stop_words", "meta_nouns", "lead_words", "trail_words",
                                         "measure_heads", "copulas", "share_words", "bare_nouns")},
     "table_headers.yaml": {k: WORDS for k in ("label_headers", "stt_headers", "unit_headers", "total_labels",
                                               "non_value_headers", "percent_headers", "unit_line_keys",
                                               "title_words")},
-    "doc_types.yaml": {"types": ["any"], "max_name_words?": int, "not_references?": WORDS, "body_starts": WORDS,
+    "doc_types.yaml": {"types": [{"name": str, "title": str, "symbols": WORDS_OR_NONE}], "max_name_words?": int, "not_references?": WORDS, "body_starts": WORDS,
                        "report_period_labels?": WORDS},
-    "admin_units.yaml": {"provinces": ["any"], "levels": {str: WORDS}, "districts?": {str: WORDS},
+    "admin_units.yaml": {"provinces": [{"name": str, "kind": str, "variants?": WORDS, "needs_level?": bool}], "levels": {str: WORDS}, "districts?": {str: WORDS},
                          "shared_district_names?": WORDS},
-    "issuers.yaml": {"heads": ["any"], "display": {str: str}, "acronyms": WORDS, "issuer_stops": WORDS,
+    "issuers.yaml": {"heads": [{"name": str, "sub?": bool}], "display": {str: str}, "acronyms": WORDS, "issuer_stops": WORDS,
                      "author_verbs": WORDS},
-    "signature.yaml": {"titles": ["any"], "between": WORDS, "stamp_labels?": WORDS},
+    "signature.yaml": {"titles": [{"upper": str, "display": str}], "between": WORDS, "stamp_labels?": WORDS},
 }
 
 
 def _check(value: Any, spec: Spec, where: str) -> None:
     """Raise VocabularyError where value does not have the shape spec describes."""
-    if spec == "any":
+    if spec == "number" or spec is bool:
+        if isinstance(value, bool) != (spec is bool) or not isinstance(value, (int, float)):
+            raise VocabularyError(f"{where}: {value!r} must be {'true or false' if spec is bool else 'a number'}; "
+                                  "fix the entry")
         return
     if spec is str or spec is int:
         if not isinstance(value, spec) or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
             raise VocabularyError(f"{where}: {value!r} must be a non-empty {spec.__name__}; fix the entry")
         return
     if isinstance(spec, list):
-        if not isinstance(value, list) or not value:
+        if not isinstance(value, list) or (not value and len(spec) == 1):
             raise VocabularyError(f"{where} must be a non-empty list; fix the entry")
         for k, item in enumerate(value):
             _check(item, spec[0], f"{where}[{k}]")
@@ -90,7 +94,7 @@ def _check(value: Any, spec: Spec, where: str) -> None:
         if key not in value:
             if optional:
                 continue
-            raise VocabularyError(f"{where}: section {key!r} is missing; add it (see the file's header comment)")
+            raise VocabularyError(f"{where}: {key!r} is missing; add it (see the file's header comment)")
         _check(value[key], sub, f"{where}.{key}")
     unknown = set(value) - {n.rstrip("?") for n in spec}
     if unknown:

@@ -328,7 +328,7 @@ def test_broken_vocabulary_gives_a_clear_error(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(extractors.vocab, "DATA_DIR", tmp_path)
     vocab_meta.vocab.cache_clear()
     try:
-        with pytest.raises(vocab_meta.VocabularyError, match="needs name, title and symbols"):
+        with pytest.raises(vocab_meta.VocabularyError, match="'title' is missing"):
             vocab_meta.vocab()
     finally:
         vocab_meta.vocab.cache_clear()

@@ -43,12 +43,16 @@ def test_every_entry_has_a_comment(name: str) -> None:
 
 BROKEN = [
     ("units.yaml", "VND:\n  kind: money\n  surfaces: {đồng: one}\n", "must be a non-empty int"),
-    ("units.yaml", "VND:\n  kind: money\n", "section 'surfaces' is missing"),
+    ("units.yaml", "VND:\n  kind: money\n", "'surfaces' is missing"),
     ("units.yaml", "dong:\n  kind: money\n  surfaces: {đồng: 1}\n", "is not one of UNITS"),
     ("units.yaml", "VND:\n  kind: money\n  surfaces: {đồng: 1}\nUSD:\n  kind: money\n  surfaces: {Đồng: 1}\n",
      "names both VND and USD"),
-    ("table_headers.yaml", "label_headers: [chỉ tiêu]\n", "section 'stt_headers' is missing"),
-    ("scales.yaml", "words: {nghìn: 1000}\nextra: 1\n", "section 'header_words' is missing"),
+    ("table_headers.yaml", "label_headers: [chỉ tiêu]\n", "'stt_headers' is missing"),
+    ("scales.yaml", "words: {nghìn: 1000}\nextra: 1\n", "'header_words' is missing"),
+    ("doc_types.yaml", "types: [{name: Công văn}]\nbody_starts: [Căn cứ]\n", "types[0]: 'title' is missing"),
+    ("admin_units.yaml", "provinces: [{name: Huế, kind: thanh_pho, needs_level: 1}]\nlevels: {province: [tỉnh]}\n",
+     "must be true or false"),
+    ("plausibility.yaml", "- {unit: km, max: many}\n", "must be a number"),
 ]
 
 
