@@ -258,14 +258,23 @@ def pdf_grids(path: str, doc: Document | None = None) -> list[tuple[int, Grid]]:
         paths = rule_path_counts(path)
     except Exception:           # pypdfium2 cannot open it: let pdfplumber look at every page
         paths = []
+    def wanted(pi: int) -> bool:
+        dpage = doc.pages[pi] if doc is not None and pi < len(doc.pages) else None
+        if dpage is None:
+            return True
+        if dpage.source == "ocr" or dpage.triage in ("bad-layer", "no-text"):
+            return False
+        return _may_be_ruled(pi, paths) or has_columns(dpage)   # else pdfplumber would find nothing
+
     out: list[tuple[int, Grid]] = []
+    want = [wanted(pi) for pi in range(len(doc.pages))] if doc is not None else []
+    if paths and len(paths) == len(want) and not any(want):
+        return out                  # not even opened: pdfplumber reads the whole page tree on open
     with pdfplumber.open(path) as pdf:
         for pi, page in enumerate(pdf.pages):
-            dpage = doc.pages[pi] if doc is not None and pi < len(doc.pages) else None
-            if dpage is not None and (dpage.source == "ocr" or dpage.triage in ("bad-layer", "no-text")):
+            if not (want[pi] if pi < len(want) else wanted(pi)):
                 continue
-            if dpage is not None and not _may_be_ruled(pi, paths) and not has_columns(dpage):
-                continue            # no rules drawn, no columns of words: pdfplumber would find nothing
+            dpage = doc.pages[pi] if doc is not None and pi < len(doc.pages) else None
             try:
                 out.extend((pi, g) for g in _page_grids(page, pi, dpage, paths))
             except Exception as e:   # a page pdfplumber cannot parse loses its tables, not the document
