@@ -28,6 +28,10 @@ class UnreadableDocument(SolieuError):
     """A file that is damaged, encrypted or empty."""
 
 
+class VocabularyError(SolieuError):
+    """A vocabulary file under extractors/data/vi is missing or does not follow extractors.vocab.SCHEMA."""
+
+
 class OCRUnavailable(SolieuError):
     """Tesseract or its Vietnamese data is missing."""
 

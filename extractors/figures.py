@@ -11,7 +11,7 @@ import regex
 from extractors.checks import check_sums, flag_implausible, resolve_separators
 from extractors.domain import domain_of
 from extractors.model import Figure
-from extractors.registry import EXTRACTORS, scan
+from extractors.registry import PRIORITY, scan
 from extractors.subject import clause_before, noun_phrase_after, place_of, subject_of
 from extractors.vocab import vocabulary
 
@@ -70,15 +70,15 @@ def _overlaps(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -
 
 
 def _candidates(text: str) -> list[Figure]:
-    order = {kind: i for i, kind in enumerate(EXTRACTORS)}
+    order = {kind: i for i, kind in enumerate(PRIORITY)}
     found = scan(text)
     for f in found:
-        f.confidence = 1.0 - order.get(f.kind, len(order)) * 1e-6   # tie-break by registry order, reset later
+        f.confidence = 1.0 - order.get(f.kind, len(order)) * 1e-6   # tie-break by PRIORITY, reset later
     return found
 
 
 def _resolve_overlaps(found: list[Figure]) -> list[Figure]:
-    """Keep the longest figure where spans overlap (an earlier registry kind wins a tie)."""
+    """Keep the longest figure where spans overlap (an earlier kind of PRIORITY wins a tie)."""
     found.sort(key=lambda f: (-(f.char_end - f.char_start), -f.confidence, f.char_start))
     starts: list[int] = []                 # kept spans, sorted by start and never overlapping each other
     ends: list[int] = []

@@ -370,7 +370,7 @@ import sys, threading
 from pipeline.ocr import render_page
 from pipeline.pdfium import open_pdf
 from pipeline.read import read_document
-from pipeline.tables import _path_counts
+from pipeline.tables.pdf import rule_path_counts
 
 rounds, docs, scans = int(sys.argv[1]), sys.argv[2].split("|"), sys.argv[3].split("|")
 expected = {d: [p.text for p in read_document(d).pages] for d in docs}
@@ -398,7 +398,7 @@ def renderer(path):
 
 def counter(path):
     try:
-        _path_counts(path)                  # the table finder's pdfium pass over a document (CPU-heavy: once)
+        rule_path_counts(path)                  # the table finder's pdfium pass over a document (CPU-heavy: once)
     except BaseException as e:
         errors.append(repr(e))
 
