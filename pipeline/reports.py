@@ -1,0 +1,163 @@
+"""Group documents that are the same report, choose the canonical one, and date and label their figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import regex
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+
+from extractors.indicator import match_indicator
+from extractors.period import PERIOD_WINDOW, Period, document_period, figure_period, measure
+from pipeline.model import Extracted
+from pipeline.schema import documents, figures, reports, texts
+
+#: Word-trigram Jaccard similarity above which two texts are the same report (OCR noise included).
+SAME_TEXT = 0.5
+#: Texts whose lengths differ more than this ratio are not compared at all.
+LENGTH_RATIO = 0.6
+_WORD = regex.compile(r"\w+")
+
+
+def annotate(conn: Connection, doc_id: int, ex: Extracted, ids: Sequence[str]) -> None:
+    """Store the document's period and each figure's period, plan/actual and indicator."""
+    text = ex.document.text
+    doc_period = document_period(ex.metadata.title, text)
+    conn.execute(update(documents).where(documents.c.id == doc_id).values(**_period_cols(doc_period)))
+    rows: list[dict[str, Any]] = []
+    for fid, f in zip(ids, ex.figures, strict=True):
+        left = text[max(0, f.char_start - PERIOD_WINDOW):f.char_start]
+        p = figure_period(f.column, left, doc_period)
+        m = match_indicator(f.kind, f.subject, f.row, left)
+        rows.append({"fid": fid, **_period_cols(p), "measure": measure(f.column, f.row, left),
+                     "indicator": m[0] if m else None, "indicator_confidence": m[1] if m else None})
+    if rows:
+        conn.execute(
+            update(figures).where(figures.c.id == bindparam("fid")).values(
+                period_label=bindparam("period_label"), period_start=bindparam("period_start"),
+                period_end=bindparam("period_end"), measure=bindparam("measure"),
+                indicator=bindparam("indicator"), indicator_confidence=bindparam("indicator_confidence"),
+            ),
+            rows,
+        )
+
+
+def _period_cols(p: Period | None) -> dict[str, str | None]:
+    if p is None:
+        return {"period_label": None, "period_start": None, "period_end": None}
+    return {"period_label": p.label, "period_start": p.start.isoformat(), "period_end": p.end.isoformat()}
+
+
+def source_rank(fmt: str, text_source: str | None) -> int:
+    """Rank a source for analysis: a PDF text layer (page and box) first, then Word, plain text, OCR last."""
+    if fmt == "pdf":
+        return {"text-layer": 0, "mixed": 3}.get(text_source or "", 4)
+    return {"docx": 1, "md": 2, "txt": 2}.get(fmt, 2)
+
+
+def _norm_key(*parts: str | None) -> tuple[str, ...] | None:
+    if not all(parts):
+        return None
+    return tuple(regex.sub(r"[\s.:]+", "", (p or "").lower()) for p in parts)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i:i + 3]) for i in range(max(0, len(words) - 2))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Return the word-trigram Jaccard similarity of two texts (1.0: same words in the same order)."""
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
+    parent = list(range(len(docs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keys: dict[tuple[str, ...], int] = {}
+    for i, d in enumerate(docs):
+        key = _norm_key(d.doc_number, d.issuer, d.issued_date)
+        if key is not None:
+            if key in keys:
+                parent[find(i)] = find(keys[key])
+            else:
+                keys[key] = i
+    cache: dict[int, set[tuple[str, ...]]] = {}
+
+    def shingles(i: int) -> set[tuple[str, ...]]:
+        if i not in cache:
+            t = conn.execute(select(texts.c.text).where(texts.c.document_id == docs[i].id)).scalar_one_or_none()
+            cache[i] = _shingles(t or "")
+        return cache[i]
+
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            a, b = docs[i], docs[j]
+            if find(i) == find(j) or not a.length or not b.length:
+                continue
+            if min(a.length, b.length) / max(a.length, b.length) < LENGTH_RATIO:
+                continue
+            if a.report_year and b.report_year and a.report_year != b.report_year:
+                continue
+            sa, sb = shingles(i), shingles(j)
+            if sa and sb and len(sa & sb) / len(sa | sb) >= SAME_TEXT:
+                parent[find(j)] = find(i)
+    out: dict[int, list[Any]] = {}
+    for i, d in enumerate(docs):
+        out.setdefault(find(i), []).append(d)
+    return list(out.values())
+
+
+def regroup(conn: Connection) -> None:
+    """Recompute which documents are one report, its canonical source, and the reports table."""
+    length = func.length(texts.c.text).label("length")
+    docs = conn.execute(
+        select(documents.c.id, documents.c.doc_number, documents.c.doc_type, documents.c.issuer,
+               documents.c.issued_date, documents.c.title, documents.c.province, documents.c.district,
+               documents.c.report_year, documents.c.format, documents.c.text_source, documents.c.report_id,
+               documents.c.canonical, documents.c.period_label, documents.c.period_start,
+               documents.c.period_end, length)
+        .select_from(documents.outerjoin(texts, texts.c.document_id == documents.c.id))
+        .order_by(documents.c.id)
+    ).all()
+    existing = set(conn.execute(select(reports.c.id)).scalars())
+    taken: set[int] = set()
+    for group in _groups(list(docs), conn):
+        best = min(group, key=lambda d: (source_rank(d.format, d.text_source), d.id))
+        values = {
+            "canonical_document_id": best.id, "documents": len(group),
+            **{c: getattr(best, c) for c in ("doc_number", "doc_type", "issuer", "issued_date", "title",
+                                              "province", "district", "report_year", "period_label",
+                                              "period_start", "period_end")},
+        }
+        reuse = sorted({d.report_id for d in group if d.report_id in existing} - taken)
+        if reuse:
+            rid = reuse[0]
+            conn.execute(update(reports).where(reports.c.id == rid).values(**values))
+        else:
+            rid = int(conn.execute(insert(reports).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+        taken.add(rid)
+        for d in group:
+            if d.report_id != rid or bool(d.canonical) != (d.id == best.id):
+                conn.execute(update(documents).where(documents.c.id == d.id)
+                             .values(report_id=rid, canonical=d.id == best.id))
+    stale = existing - taken
+    if stale:
+        conn.execute(delete(reports).where(reports.c.id.in_(stale)))
+
+
+def after_load(conn: Connection, doc_id: int, ex: Extracted, ids: Sequence[str]) -> None:
+    """Annotate a freshly loaded document, regroup reports, and carry its corrections over."""
+    from pipeline.corrections import reattach
+
+    annotate(conn, doc_id, ex, ids)
+    regroup(conn)
+    reattach(conn, ex.document.sha256)
