@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,6 +74,17 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
 
 
+def _conflict(a: Any, b: Any) -> bool:
+    """Say whether two documents' own words show they are different reports (whatever their text shares)."""
+    for field in ("district", "province", "report_year", "issued_date", "period_label"):
+        x, y = getattr(a, field), getattr(b, field)
+        if x and y and x != y:
+            return True
+    na, nb = _norm_key(a.doc_number), _norm_key(b.doc_number)
+    # One misread character (OCR) still allows the same report; templates reused with another number do not.
+    return bool(na and nb and difflib.SequenceMatcher(None, na[0], nb[0]).ratio() < 0.8)
+
+
 def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
     parent = list(range(len(docs)))
 
@@ -105,7 +117,7 @@ def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
                 continue
             if min(a.length, b.length) / max(a.length, b.length) < LENGTH_RATIO:
                 continue
-            if a.report_year and b.report_year and a.report_year != b.report_year:
+            if _conflict(a, b):
                 continue
             sa, sb = shingles(i), shingles(j)
             if sa and sb and len(sa & sb) / len(sa | sb) >= SAME_TEXT:

@@ -134,7 +134,7 @@ def chart_spec(data: pd.DataFrame, order: list[Any], *, by: str, title: str, uni
     else:
         # Nulls break the line: a missing period shows as a gap.
         mark = {"type": "line", "point": True}
-        enc["strokeDash"] = {"field": "series", "type": "nominal", "legend": None}
+        enc["strokeDash"] = {"field": "series", "type": "nominal"}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title, "width": 480, "height": 280,
