@@ -116,7 +116,12 @@ def _conflict(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     return bool(na and nb and na != nb and difflib.SequenceMatcher(None, na, nb).ratio() < 0.8)
 
 
-def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
+def _groups(docs: list[Any], conn: Connection, *, everything: bool = False) -> list[list[Any]]:
+    """Return the documents grouped into reports.
+
+    Documents already in a report stay together; the texts of documents in no report yet (just loaded) are
+    compared with all others, so a load costs O(documents), not O(documents²). everything: compare all pairs.
+    """
     parent = list(range(len(docs)))
 
     def find(i: int) -> int:
@@ -125,6 +130,13 @@ def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
             i = parent[i]
         return i
 
+    first_of: dict[int, int] = {}
+    for i, d in enumerate(docs):
+        if d.report_id is not None and not everything:
+            if d.report_id in first_of:
+                parent[find(i)] = find(first_of[d.report_id])
+            else:
+                first_of[d.report_id] = i
     keys: dict[tuple[str, ...], int] = {}
     for i, d in enumerate(docs):
         key = _norm_key(d.doc_number, d.issuer, d.issued_date)
@@ -144,10 +156,11 @@ def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
         return _SIGNATURES[key]
 
     lengths = np.array([d.length or 0 for d in docs], dtype=float)
-    for i in range(len(docs)):
+    fresh = range(len(docs)) if everything else [i for i, d in enumerate(docs) if d.report_id is None]
+    for i in fresh:
         if not lengths[i]:
             continue
-        rest = np.arange(i + 1, len(docs))
+        rest = np.array([j for j in range(len(docs)) if j != i], dtype=int)
         ratio = np.minimum(lengths[rest], lengths[i]) / np.maximum(lengths[rest], lengths[i])
         near = [int(j) for j in rest[ratio >= LENGTH_RATIO] if find(i) != find(int(j)) and not _conflict(said[i], said[j])]
         si = sig(i) if near else None
@@ -170,8 +183,11 @@ def _groups(docs: list[Any], conn: Connection) -> list[list[Any]]:
     return list(out.values())
 
 
-def regroup(conn: Connection) -> None:
-    """Recompute which documents are one report, its canonical source, and the reports table."""
+def regroup(conn: Connection, *, everything: bool = False) -> None:
+    """Recompute which documents are one report, its canonical source, and the reports table.
+
+    everything: forget the present grouping and compare every pair of documents again.
+    """
     if conn.dialect.name == "postgresql":
         # Loads running at once regroup one after the other, each seeing the documents the others committed.
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REGROUP_LOCK})
@@ -188,7 +204,7 @@ def regroup(conn: Connection) -> None:
     current = {r["id"]: r for r in conn.execute(select(reports)).mappings()}
     existing = set(current)
     taken: set[int] = set()
-    for group in _groups(list(docs), conn):
+    for group in _groups(list(docs), conn, everything=everything):
         best = min(group, key=lambda d: (source_rank(d.format, d.text_source), d.id))
         values = {
             "canonical_document_id": best.id, "documents": len(group),

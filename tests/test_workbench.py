@@ -301,6 +301,8 @@ def test_plot_an_indicator_across_years_leaves_gaps_and_parts_plan_from_actual(y
 def test_plot_across_districts(yearly: str, tmp_path: Path) -> None:
     from solieu.plot import plot
 
+    # Five reports from one template: other district or year, so never merged however alike their words.
+    assert len(Dataset(yearly).reports()) == 5
     data = plot(Dataset(yearly).facts(), tmp_path / "districts.png", by="district", subject="mô hình")
     assert data.set_index("x")["value"].to_dict() == {"Bình Sơn": 18 + 19 + 21, "Sơn Tịnh": 19 + 21}
     _drawn(tmp_path / "districts.png")
