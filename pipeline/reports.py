@@ -29,7 +29,9 @@ def annotate(conn: Connection, doc_id: int, ex: Extracted, ids: Sequence[str]) -
     """Store the document's period and each figure's period, plan/actual and indicator."""
     body = ex.document.text
     doc_period = document_period(ex.metadata.title, body)
-    conn.execute(update(documents).where(documents.c.id == doc_id).values(**_period_cols(doc_period)))
+    sig = signature(body)
+    conn.execute(update(documents).where(documents.c.id == doc_id).values(
+        **_period_cols(doc_period), signature=None if sig is None else sig.tobytes()))
     rows: list[dict[str, Any]] = []
     for fid, f in zip(ids, ex.figures, strict=True):
         left = body[max(0, f.char_start - PERIOD_WINDOW):f.char_start]
@@ -84,8 +86,6 @@ _PRIME = np.uint64((1 << 31) - 1)
 _rng = np.random.default_rng(20261201)
 _A = _rng.integers(1, int(_PRIME), _PERMS, dtype=np.uint64)
 _B = _rng.integers(0, int(_PRIME), _PERMS, dtype=np.uint64)
-#: Signatures by content hash (a document's text does not change while its sha256 and rules stay).
-_SIGNATURES: dict[str, np.ndarray | None] = {}
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -146,14 +146,20 @@ def _groups(docs: list[Any], conn: Connection, *, everything: bool = False) -> l
             else:
                 keys[key] = i
     said = [_self_said(d) for d in docs]
-    sig_keys = [f"{d.sha256}:{d.length}" for d in docs]
+    sigs_of: dict[int, np.ndarray | None] = {}
 
     def sig(i: int) -> np.ndarray | None:
-        key = sig_keys[i]
-        if key not in _SIGNATURES:
-            t = conn.execute(select(texts.c.text).where(texts.c.document_id == docs[i].id)).scalar_one_or_none()
-            _SIGNATURES[key] = signature(t or "")
-        return _SIGNATURES[key]
+        if i not in sigs_of:
+            stored = docs[i].signature
+            if stored is not None:
+                sigs_of[i] = np.frombuffer(stored, dtype=np.uint64)
+            else:  # loaded before signatures were stored: compute it once and keep it
+                t = conn.execute(select(texts.c.text).where(texts.c.document_id == docs[i].id)).scalar_one_or_none()
+                s = signature(t or "")
+                sigs_of[i] = s
+                if s is not None:
+                    conn.execute(update(documents).where(documents.c.id == docs[i].id).values(signature=s.tobytes()))
+        return sigs_of[i]
 
     lengths = np.array([d.length or 0 for d in docs], dtype=float)
     fresh = range(len(docs)) if everything else [i for i, d in enumerate(docs) if d.report_id is None]
@@ -197,7 +203,7 @@ def regroup(conn: Connection, *, everything: bool = False) -> None:
                documents.c.issued_date, documents.c.title, documents.c.province, documents.c.district,
                documents.c.report_year, documents.c.format, documents.c.text_source, documents.c.report_id,
                documents.c.canonical, documents.c.period_label, documents.c.period_start,
-               documents.c.period_end, documents.c.sha256, length)
+               documents.c.period_end, documents.c.signature, length)
         .select_from(documents.outerjoin(texts, texts.c.document_id == documents.c.id))
         .order_by(documents.c.id)
     ).all()
