@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -179,6 +180,11 @@ def test_exports_keep_lists_and_integers_in_every_format(sqlite_url: str, seed: 
             assert pa.types.is_list(bbox) and pa.types.is_float64(bbox.value_type)
         if "report_year" in t.column_names:
             assert str(t.schema.field("report_year").type) == "int64"
+            assert str(pd.read_parquet(out)["report_year"].dtype) == "Int64"   # not float, nulls or not
+    write([{"report_year": 2021, "flags": ["in_table"]}, {"report_year": None, "flags": []}], "parquet", None,
+          tmp_path / "nulls.parquet")
+    back = pd.read_parquet(tmp_path / "nulls.parquet")
+    assert str(back["report_year"].dtype) == "Int64" and list(back["flags"][0]) == ["in_table"]
     first = json.loads(to_text(rows(engine, "facts"), "jsonl").splitlines()[0])
     assert isinstance(first["flags"], list) and isinstance(first["report_year"], int)
     assert to_text(rows(engine, "facts"), "csv").splitlines()[1].count("[") >= 2  # lists as JSON array text
