@@ -233,6 +233,11 @@ def test_the_page_image_highlights_the_figure(sqlite_url: str, seed: dict[str, E
     assert _highlighted(png, list(place.bbox)) > 0.3          # the box is where the figure is
     elsewhere = [place.bbox[0], place.bbox[1] + 200, place.bbox[2], place.bbox[3] + 200]
     assert _highlighted(png, elsewhere) < 0.05                 # and nowhere else
+    cache = Path(str(sqlite_url).removeprefix("sqlite:///")).parent / "pages"
+    assert figure_page_png(engine, fid, cache_dir=cache) == figure_page_png(engine, fid, cache_dir=cache)
+    assert len(list(cache.glob("*.png"))) == 1
+    if (art := Path(__file__).parent / "artifacts").is_dir():
+        (art / f"page-{name}.png").write_bytes(png)
 
 
 def test_a_figure_of_a_text_file_has_no_page(sqlite_url: str, seed: dict[str, Extracted]) -> None:
