@@ -189,7 +189,8 @@ def _print_summary(result: Any, url: str) -> None:
 
 
 @main.command()
-@click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages"]))
+@click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages",
+                                            "facts", "reports", "corrections"]))
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
@@ -383,6 +384,11 @@ def serve(db: str | None, host: str, port: int) -> None:
     # leaving it orphaned behind a dead parent.
     os.execv(sys.executable, cmd)
 
+
+# correct, corrections, page, plot (issue 9) live in their own module.
+from solieu.workbench_cli import register as _register_workbench  # noqa: E402
+
+_register_workbench(main, _db_option)
 
 if __name__ == "__main__":
     main()
