@@ -8,7 +8,7 @@ from functools import cache
 
 import regex
 
-from extractors.vocab import VocabularyError, _load
+from extractors.vocab import VocabularyError, load
 
 #: How sure a match is, by where the phrase was found.
 CONFIDENCE = {"subject": 0.9, "row": 0.8, "left": 0.6}
@@ -36,7 +36,7 @@ def _norm(s: str) -> str:
 @cache
 def indicators() -> tuple[Indicator, ...]:
     """Return the curated indicators, in file order."""
-    data = _load("indicators.yaml")
+    data = load("indicators.yaml")
     out: list[Indicator] = []
     seen: set[str] = set()
     for entry in data or []:

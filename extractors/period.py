@@ -11,7 +11,7 @@ from typing import Any
 
 import regex
 
-from extractors.vocab import _load
+from extractors.vocab import load
 
 #: How far left of a figure (characters) its sentence may name its period or say plan/actual.
 PERIOD_WINDOW = 150
@@ -42,7 +42,7 @@ def _words(items: list[str]) -> str:
 
 @cache
 def _vocab() -> dict[str, Any]:
-    data = _load("periods.yaml")
+    data = load("periods.yaml")
     return {k: v for k, v in data.items()}
 
 

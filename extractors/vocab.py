@@ -62,6 +62,9 @@ SCHEMA: dict[str, Spec] = {
     "issuers.yaml": {"heads": [{"name": str, "sub?": bool}], "display": {str: str}, "acronyms": WORDS, "issuer_stops": WORDS,
                      "author_verbs": WORDS},
     "signature.yaml": {"titles": [{"upper": str, "display": str}], "between": WORDS, "stamp_labels?": WORDS},
+    "periods.yaml": {"range_words": WORDS, "year_parts": {str: [int]}, "quarters": {str: int}, "plan": WORDS,
+                     "actual": WORDS, "previous_year": WORDS},
+    "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 
 
