@@ -36,6 +36,9 @@ class OpenCountWords:
 
     not_counted: frozenset[str]
     count_after: frozenset[str]
+    predicate_openers: frozenset[str]
+    not_appended: frozenset[str]
+    list_openers: frozenset[str]
 
 
 def _norm(s: str) -> str:
@@ -53,7 +56,7 @@ def open_count_words() -> OpenCountWords:
     except (OSError, yaml.YAMLError) as exc:
         raise VocabularyError(f"cannot read {path}: {exc}; restore it from git or fix its YAML syntax") from exc
     out: dict[str, frozenset[str]] = {}
-    for key in ("not_counted", "count_after"):
+    for key in ("not_counted", "count_after", "predicate_openers", "not_appended", "list_openers"):
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
             raise VocabularyError(f"{path}: section {key!r} must be a list of words; fix the entry")
