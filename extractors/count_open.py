@@ -101,9 +101,35 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
+#: A form's answer: "Số đơn nhận được: 05" — a label naming a number of things, a colon, a bare number ending it.
+_FORM_ANSWER = regex.compile(r"""
+    (?m)^[ \t]*(?:[-+•*–~][ \t]*)?                         # the line, maybe a list item
+    (?P<label>(?i:tổng\s+số|số\s+lượng|số)[ \t]+\p{L}[^\n:;.]{0,80}?)  # "Số đơn nhận được", "Tổng số hộ"
+    [ \t]*:[ \t]*
+    (?P<n>\d{1,3}(?:\.\d{3})*|\d{1,6})                    # a whole number: a count, never a phone or code
+    (?=[ \t]*(?:[.;,]|$))                                 # and nothing after it on its line but an end mark
+    """, regex.VERBOSE | regex.V1)
+
+
+def _form_answers(text: str) -> list[Figure]:
+    """Return the counts a form states after its labels: "Số đơn nhận được: 05" -> 5, "đơn nhận được"."""
+    out: list[Figure] = []
+    for m in _FORM_ANSWER.finditer(text):
+        reading = parse_number(m.group("n"))
+        if reading is None:
+            continue
+        what = regex.sub(r"^(?i:tổng\s+số|số\s+lượng|số)\s+", "", m.group("label")).strip()
+        out.append(Figure(kind="count", value=reading.value, unit="count", raw=m.group("n"),
+                          char_start=m.start("n"), char_end=m.end("n"), subject=what))
+    return out
+
+
 def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
-    """Return counts of any noun at numbers no other figure covers ("15 cầu treo", "312 giếng khoan")."""
-    spans = sorted((f.char_start, f.char_end) for f in found)
+    """Return counts of any noun at numbers no other figure covers ("15 cầu treo"), and forms' answers."""
+    held = sorted((f.char_start, f.char_end) for f in found)
+    forms = [f for f in _form_answers(text)
+             if not any(a < f.char_end and f.char_start < b for a, b in held)]
+    spans = sorted([*held, *((f.char_start, f.char_end) for f in forms)])
     starts = [s for s, _ in spans]
     count_ends = sorted(f.char_end for f in found if f.kind == "count")
     cands: list[regex.Match[str]] = []
@@ -116,7 +142,7 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
             continue
         cands.append(m)
     if not cands:
-        return []                          # no NLP needed: the pipeline is not even loaded
+        return forms                       # no NLP needed: the pipeline is not even loaded
 
     from extractors.nlp import count_matcher, tag_windows
 
@@ -154,4 +180,4 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
         if reading.alt_value is not None:
             fig.alt_value = reading.alt_value
         out.append(fig)
-    return out
+    return [*forms, *out]

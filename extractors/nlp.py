@@ -83,7 +83,7 @@ def count_matcher() -> Matcher:
     number = {"TEXT": {"REGEX": r"^\d"}}
     scale = {"LOWER": {"IN": list(vocabulary().scale_words)}, "OP": "*"}              # "1,2 nghìn"
     m.add("COUNT", [
-        [number, scale, {"TAG": {"IN": ["N", "Nc"]}, "IS_LOWER": True}],                # "28 trạm y tế"
+        [number, scale, {"TAG": {"IN": ["N", "Nc", "Nu"]}, "IS_LOWER": True}],          # "28 trạm y tế", "3 ổ dịch"
         [number, scale, {"TAG": {"IN": ["N", "Ny", "Np"]}, "IS_UPPER": True, "LENGTH": {">=": 2}}],  # "12 HTX"
     ])
     return m

@@ -224,7 +224,8 @@ def _label_before(text: str, start: int) -> str | None:
     if colon < 0 or regex.search(r"[.;!?]", text[colon + 1:start]):
         return None
     head = text[line_start:colon]
-    head = head[max(head.rfind(";"), head.rfind(". ") + 1, head.rfind(":")) + 1:]
+    marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
+    head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
     label = _ITEM_MARK.sub("", head).strip(" ,*")
     if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
         return None
