@@ -97,7 +97,7 @@ def main() -> None:
           f"{total_bytes / total_base / 1e6:10.1f} {total_base / total_s:6.4f}")
     if args.startup:
         for label, sentence in (("start-up, listed noun only", "Toàn huyện có 86 mô hình."),
-                                ("start-up, open count (NLP loads)", "Toàn huyện có 15 cầu treo.")):
+                                ("start-up, open count (NLP loads)", "Toàn huyện có 7 bến đò.")):
             inner, wall = _startup(sentence, args.startup)
             print(f"{label:<40} import+first extract {inner:6.2f} s   process wall {wall:6.2f} s")
 

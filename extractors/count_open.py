@@ -72,6 +72,7 @@ def _candidate_regex() -> regex.Pattern[str]:
     (?P<n>
       (?<![\p{{L}}\p{{N}}.,/\-–])                         # not glued to a code, a word, a date or a range
       (?<!\d[ \t]*[,;&][ \t]*)                             # not the last of a list of numbers ("01, 02, 03")
+      (?<!\d[ \t]*(?:[-–]|(?i:đến|tới|và|hoặc))[ \t]*)      # nor a range's or a pair's end ("mục 1 đến 4 nêu")
       \d+(?:[.,]\d+)*(?![.,]?\d)                          # digits only: "một cửa" is no count
       (?:[ \t]+(?i:{scale})(?!\p{{L}}))?                  # "1,2 nghìn"
     )
@@ -89,6 +90,12 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
         return False
     between = text[count_ends[i]:open_at]
     return len(between) <= 80 and not regex.search(r"[.,;:!?\n\d]", between)
+
+
+def _word_like(s: str) -> bool:
+    """Say whether a token can be a counted noun: letters only, two at least ("x" in "3.359 x 2.000" cannot)."""
+    letters = s.replace(" ", "")
+    return len(letters) >= 2 and letters.isalpha()
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
@@ -160,7 +167,7 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
                    key=lambda x: x[0])[1]
         if noun is None or noun.idx + lo < m.end("n"):
             continue
-        if _norm(noun.text) in words.not_counted:
+        if _norm(noun.text) in words.not_counted or not _word_like(noun.text):
             continue
         if first.i > 0:
             prev = doc[first.i - 1]

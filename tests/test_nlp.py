@@ -92,6 +92,10 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
                                                 {"subject": "tổ hòa giải"})]),
     # a label's first letter is kept whole (an off-by-one once dropped it: "iếp thường xuyên")
     ("Kết quả. Khiếu nại: 0 lượt", [Want("count", D(0), "count", "0 lượt", {"subject": "lượt khiếu nại"})]),
+    # hanoi 48/2025/NQ-HĐND: a formula's multiplication sign is no counted noun
+    ("D = (209.929 x 5.000)/712.200", []),
+    # hanoi 48/2025/NQ-HĐND: the end of a range of item numbers ("mục 1 đến 4") counts nothing
+    ("từ mục 1 đến 4 nêu trên", []),
     # "có" (has) before a count says nothing of what is counted
     ("Tiếp nhận: có 12 đơn", [Want("count", D(12), "count", "12 đơn", {"subject": "đơn tiếp nhận"})]),
 ]
