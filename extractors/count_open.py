@@ -93,9 +93,12 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
 
 
 def _word_like(s: str) -> bool:
-    """Say whether a token can be a counted noun: letters only, two at least ("x" in "3.359 x 2.000" cannot)."""
+    """Say whether a token can be a counted noun: letters only, not a lone Latin letter ("3.359 x 2.000").
+
+    A lone Vietnamese letter is a word ("3 ổ dịch"); a lone ASCII letter is a variable or a sign.
+    """
     letters = s.replace(" ", "")
-    return len(letters) >= 2 and letters.isalpha()
+    return letters.isalpha() and (len(letters) >= 2 or not letters.isascii())
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
