@@ -214,7 +214,40 @@ def _counted_rest(text: str, end: int) -> str | None:
             return None
     if rest and rest.split()[-1].lower() in keep:
         rest = " ".join(rest.split()[:-1]) or None   # "12 hộ được" then a break: no predicate after all
+    if rest:
+        at = _phrase_end(text, end, rest)
+        if at is not None:
+            rest += _coordinated(text, at)
     return rest
+
+
+#: One short item of a coordination after a comma: "…, tố cáo, kiến nghị, phản ánh".
+_COORD_ITEM = regex.compile(r"[ \t]*,[ \t]*(?P<item>\p{Ll}\p{L}*(?:[ \t]+\p{L}+){0,2})(?=[ \t]*(?:[,;.:)]|\n|$))")
+
+
+def _phrase_end(text: str, start: int, phrase: str) -> int | None:
+    """Return where phrase, read from start over any whitespace, ends in text (None if it is not there)."""
+    m = regex.compile(r"\s*" + r"\s+".join(regex.escape(w) for w in phrase.split())).match(text, start)
+    return m.end() if m else None
+
+
+def _coordinated(text: str, pos: int) -> str:
+    """Return the short items coordinated by commas after a phrase: "người đến khiếu nại" + ", tố cáo, …"."""
+    stops = set(vocabulary().stop_words) | set(vocabulary().lead_words)
+    items: list[str] = []
+    while (m := _COORD_ITEM.match(text, pos)) is not None:
+        words = m.group("item").split()
+        if words[0].lower() in stops or " ".join(words[:2]).lower() in stops:
+            break                          # "…, trong đó …", "…, với 19 người": a new clause, not an item
+        items.append(" ".join(words))
+        pos = m.end()
+    if items:
+        # The last item of a list may be longer: "…, phản ánh, tranh chấp liên quan đến KNTC đã được xử lý".
+        comma = regex.match(r"[ \t]*,[ \t]*(?=\p{Ll})", text[pos:])
+        last = noun_phrase_after(text, pos + comma.end()) if comma else None
+        if last and not regex.search(r"\d", last) and last.split()[0].lower() not in stops:
+            items.append(last)
+    return "".join(f", {i}" for i in items)
 
 
 def _label_before(text: str, start: int) -> str | None:

@@ -47,6 +47,15 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
                                            {"subject": "lượt tiếp thường xuyên"})]),
     ("a. Tiếp nhận: 05 đơn", [Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"})]),
     ("Thiệt hại gồm: 12 nhà", [Want("count", D(12), "count", "12 nhà", {"subject": "nhà thiệt hại"})]),
+    # short items coordinated by commas belong to the counted phrase; a number or a stop word ends them
+    ("với 19 người đến khiếu nại, tố cáo, kiến nghị, phản ánh,", [
+        Want("count", D(19), "count", "19 người", {"subject": "người đến khiếu nại, tố cáo, kiến nghị, phản ánh"})]),
+    ("04 vụ việc kiến nghị, phản ánh, tranh chấp liên quan đến đất đai đã được xử lý", [
+        Want("count", D(4), "count", "04 vụ việc",
+             {"subject": "vụ việc kiến nghị, phản ánh, tranh chấp liên quan đến đất đai"})]),
+    ("Có 28 trạm y tế xã, trong đó 24 trạm y tế có bác sỹ.", [
+        Want("count", D(28), "count", "28 trạm y tế", {"subject": "trạm y tế xã"}),
+        Want("count", D(24), "count", "24 trạm y tế", {"subject": "trạm y tế có bác sỹ", "part_of": 0})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
