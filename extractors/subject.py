@@ -244,7 +244,7 @@ def _coordinated(text: str, pos: int) -> str:
     if items:
         # The last item of a list may be longer: "…, phản ánh, tranh chấp liên quan đến KNTC đã được xử lý".
         comma = regex.match(r"[ \t]*,[ \t]*(?=\p{Ll})", text[pos:])
-        last = noun_phrase_after(text, pos + comma.end()) if comma else None
+        last = noun_phrase_after(text, pos + comma.end(), max_syllables=MAX_COUNTED_SYLLABLES) if comma else None
         if last and not regex.search(r"\d", last) and last.split()[0].lower() not in stops:
             items.append(last)
     return "".join(f", {i}" for i in items)
