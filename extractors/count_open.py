@@ -92,6 +92,26 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
     return len(between) <= 80 and not regex.search(r"[.,;:!?\n\d]", between)
 
 
+_NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+
+
+def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
+    """Say, before any tagging, whether the word after a number could be a counted noun (tagging is dearer)."""
+    m = _NEXT_WORD.match(text, end)
+    if m is None:
+        return False
+    w = m.group(1)
+    if not (w[0].islower() or (w.isupper() and len(w) >= 2)):
+        return False                       # a name or a title ("3 Kim Đồng", "45 Quyết định")
+    low = w.lower()
+    return low not in words.not_counted and low not in _stop_words()
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    return frozenset(w for w in vocabulary().stop_words if " " not in w)
+
+
 def _word_like(s: str) -> bool:
     """Say whether a token can be a counted noun: letters only, not a lone Latin letter ("3.359 x 2.000").
 
@@ -142,13 +162,14 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     spans = sorted([*held, *((f.char_start, f.char_end) for f in forms)])
     starts = [s for s, _ in spans]
     count_ends = sorted(f.char_end for f in found if f.kind == "count")
+    words = open_count_words()
     cands: list[regex.Match[str]] = []
     for m in _candidate_regex().finditer(text):
         a, b = m.start("n"), m.end("n")
         i = bisect.bisect_left(starts, b)
         if i > 0 and max(e for _, e in spans[max(0, i - 8):i]) > a:
             continue                       # a figure of the regex grammar holds this number
-        if _inside_breakdown(text, a, count_ends):
+        if not _may_be_counted(text, b, words) or _inside_breakdown(text, a, count_ends):
             continue
         cands.append(m)
     if not cands:
@@ -159,7 +180,6 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     windows = [_window(text, m.start("n"), m.end("n")) for m in cands]
     docs = tag_windows(text[lo:hi] for lo, hi in windows)
     matcher = count_matcher()
-    words = open_count_words()
     out: list[Figure] = []
     for m, (lo, _), doc in zip(cands, windows, docs, strict=True):
         first = next((t for t in doc if t.idx == m.start("n") - lo), None)

@@ -227,8 +227,14 @@ _COORD_ITEM = regex.compile(r"[ \t]*,[ \t]*(?P<item>\p{Ll}\p{L}*(?:[ \t]+\p{L}+)
 
 def _phrase_end(text: str, start: int, phrase: str) -> int | None:
     """Return where phrase, read from start over any whitespace, ends in text (None if it is not there)."""
-    m = regex.compile(r"\s*" + r"\s+".join(regex.escape(w) for w in phrase.split())).match(text, start)
-    return m.end() if m else None
+    pos = start
+    for word in phrase.split():
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if not text.startswith(word, pos):
+            return None
+        pos += len(word)
+    return pos
 
 
 def _coordinated(text: str, pos: int) -> str:
