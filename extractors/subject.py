@@ -218,7 +218,28 @@ def _counted_rest(text: str, end: int) -> str | None:
         at = _phrase_end(text, end, rest)
         if at is not None:
             rest += _coordinated(text, at)
+    if not (rest and any(w.lower() in keep for w in rest.split())):
+        at = _phrase_end(text, end, rest) if rest else end
+        shared = _shared_predicate(text, at, keep) if at is not None else None
+        if shared:
+            rest = f"{rest} {shared}" if rest else shared
     return rest
+
+
+#: A second count joined by "và", whose predicate both counts share: "6 trường học và 3 trạm y tế bị hư hỏng".
+_AND_COUNT = regex.compile(r"[ \t]+(?i:và)[ \t]+\d[\d.,]*[ \t]+(?=\p{Ll})")
+
+
+def _shared_predicate(text: str, pos: int, keep: frozenset[str]) -> str | None:
+    """Return the predicate of the count coordinated after pos by "và", when it has one, else None."""
+    m = _AND_COUNT.match(text, pos)
+    if m is None:
+        return None
+    words = (noun_phrase_after(text, m.end(), keep=keep, max_syllables=MAX_COUNTED_SYLLABLES) or "").split()
+    for k, w in enumerate(words):
+        if 0 < k < len(words) - 1 and w.lower() in keep:
+            return " ".join(words[k:])     # "trạm y tế bị hư hỏng" -> "bị hư hỏng"
+    return None
 
 
 #: One short item of a coordination after a comma: "…, tố cáo, kiến nghị, phản ánh".
