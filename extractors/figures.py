@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import regex
 
 from extractors.checks import check_sums, flag_implausible, resolve_separators
+from extractors.count_open import find_open_counts
 from extractors.domain import domain_of
 from extractors.model import Figure
 from extractors.registry import PRIORITY, scan
@@ -212,6 +213,7 @@ def _link_parts(text: str, figures: list[Figure]) -> None:
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     """Return every figure stated in text, in text order, with subject, place, section, domain and flags."""
     found = _candidates(text)
+    found += find_open_counts(text, found)   # NLP: counts of nouns no list names
     masks = _non_figure_spans(text)
     mask_starts = [s for s, _ in masks]
     found = [f for f in found if not _overlaps(masks, mask_starts, f.char_start, f.char_end)]
