@@ -159,7 +159,8 @@ def permission_allowed(actor: Any, action: str) -> bool | None:
 @hookimpl
 def forbidden(request: Any) -> Any:
     """Send visitors who have not signed in to the sign-in page."""
-    if CONFIG.token and request.actor is None:
+    wants_json = request.path.endswith(".json") or request.args.get("_format") == "json"
+    if CONFIG.token and request.actor is None and not wants_json:
         return Response.redirect("/-/login?next=" + _quote(request.full_path if hasattr(request, "full_path")
                                                             else request.path))
     return None
