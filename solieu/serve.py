@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ def build_replica(source_url: str, path: Path) -> dict[str, Any]:
     src = open_db(source_url, readonly=True)
     dst = open_db(f"sqlite:///{path}")
     ensure_fts(dst)
+    sign = signature(source_url)   # taken first: a change made while copying shows as a change later
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with src.connect() as s, dst.begin() as d:
         # One transaction: the browser keeps reading the previous copy until this one is complete.
@@ -96,16 +98,17 @@ def build_replica(source_url: str, path: Path) -> dict[str, Any]:
             result = s.execute(select(t)).mappings()
             while chunk := result.fetchmany(CHUNK):
                 d.execute(t.insert(), [dict(r) for r in chunk])
-        d.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {REPLICA_INFO} (source TEXT, refreshed_at TEXT, "
-                          "last_run INTEGER, figures INTEGER)")
-        d.exec_driver_sql(f"DELETE FROM {REPLICA_INFO}")
+        d.exec_driver_sql(f"DROP TABLE IF EXISTS {REPLICA_INFO}")
+        d.exec_driver_sql(f"CREATE TABLE {REPLICA_INFO} (source TEXT, refreshed_at TEXT, last_run INTEGER, "
+                          "figures INTEGER, signature TEXT)")
         from pipeline.schema import figures, ingest_runs
 
         last_run = d.execute(select(func.max(ingest_runs.c.id))).scalar()
         n = d.execute(select(func.count()).select_from(figures)).scalar()
-        d.execute(text(f"INSERT INTO {REPLICA_INFO} VALUES (:s, :t, :r, :n)"),
-                  {"s": safe_url(source_url), "t": now, "r": last_run, "n": n})
-    return {"source": safe_url(source_url), "refreshed_at": now, "last_run": last_run, "figures": n}
+        d.execute(text(f"INSERT INTO {REPLICA_INFO} VALUES (:s, :t, :r, :n, :g)"),
+                  {"s": safe_url(source_url), "t": now, "r": last_run, "n": n, "g": sign})
+    return {"source": safe_url(source_url), "refreshed_at": now, "last_run": last_run, "figures": n,
+            "signature": sign}
 
 
 def sync_corrections(source_url: str, path: Path) -> None:
@@ -122,13 +125,16 @@ def sync_corrections(source_url: str, path: Path) -> None:
             d.execute(corrections.insert(), rows)
 
 
-def last_run(url: str) -> int | None:
-    """Return the id of the newest ingest run of the dataset (a new one means the replica is stale)."""
+def signature(url: str) -> str:
+    """Return what changes when the dataset does (ingest runs, documents, corrections): a stale replica's sign."""
     from pipeline.load import open_db
-    from pipeline.schema import ingest_runs
+    from pipeline.schema import corrections, documents, ingest_runs
 
     with open_db(url, readonly=True).connect() as conn:
-        return conn.execute(select(func.max(ingest_runs.c.id))).scalar()
+        parts = [conn.execute(select(func.max(ingest_runs.c.id))).scalar(),
+                 *conn.execute(select(func.count(), func.max(documents.c.ingested_at))).one(),
+                 *conn.execute(select(func.count(), func.max(corrections.c.id))).one()]
+    return json.dumps(parts, default=str)
 
 
 def served_file(url: str, replica: Path | None = None) -> tuple[Path, bool]:

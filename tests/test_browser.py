@@ -34,6 +34,15 @@ SOLIEU = [sys.executable, "-m", "solieu.cli"]
 #: The figure the tests open and correct: money of Bình Sơn, stated on page 4 of the text PDF.
 MONEY = "380.000.000 đồng"
 
+#: A later report whose parts do not add up to its total (100 ≠ 30 + 50): flagged sum_mismatch.
+LATER_REPORT = """HUYỆN ỦY SƠN TỊNH
+BÁO CÁO
+Kết quả phong trào thi đua "Dân vận khéo" năm 2022
+
+Trong năm 2022, toàn huyện huy động tổng kinh phí 100 triệu đồng, trong đó: nhân dân đóng góp 30 triệu đồng, \
+doanh nghiệp hỗ trợ 50 triệu đồng.
+"""
+
 pytestmark = pytest.mark.browser
 
 
@@ -297,7 +306,8 @@ def test_a_postgresql_dataset_is_browsed_through_its_replica_and_corrected_in_pl
             conn.execute(t.delete())
     for path in (SEED_MD, SEED_PDF):
         load_document(engine, process_file(str(path)))
-    s = Server(["--db", postgres_url, "--replica", str(tmp_path / "replica" / "solieu.db")], cwd=ROOT)
+    s = Server(["--db", postgres_url, "--replica", str(tmp_path / "replica" / "solieu.db")], cwd=ROOT,
+               env=_env(SOLIEU_REPLICA_POLL="1"))
     try:
         page.goto(f"{s.base}/solieu/facts?kind=money")
         footer = page.locator(".solieu-freshness").inner_text()
@@ -320,5 +330,21 @@ def test_a_postgresql_dataset_is_browsed_through_its_replica_and_corrected_in_pl
         page.click(".solieu-refresh")
         assert "Replica refreshed" in page.locator(".message-info").inner_text()
         assert page.locator(".solieu-freshness time").inner_text() != before
+
+        # A new report loaded into PostgreSQL reaches the replica by itself (the server watches for changes).
+        later = tmp_path / "sontinh-2022.txt"
+        later.write_text(LATER_REPORT, encoding="utf-8")
+        load_document(engine, process_file(str(later)))
+        deadline = time.monotonic() + 60
+        sql = urllib.parse.quote("select id from figures where raw = '100 triệu đồng'")
+        while not (found := _get_json(f"{s.base}/solieu.json?_shape=array&sql={sql}")):
+            assert time.monotonic() < deadline, "the replica was not refreshed after the dataset changed"
+            time.sleep(0.5)
+        page.goto(f"{s.base}/-/figure/{found[0]['id']}")
+        flags = page.locator(".solieu-flags").inner_text()
+        assert "sum_mismatch" in flags and "30 triệu đồng" in flags and "50 triệu đồng" in flags
+        assert page.locator(".solieu-difference").inner_text() == "20000000"
+        assert "no page to draw" in page.content()
+        _shot(page, "10-sum-mismatch-total-parts-difference.png")
     finally:
         s.stop()

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 #: Columns whose value is a figure id: rendered as a link to the figure's page.
 FIGURE_ID_COLUMNS = ("figure_id", "part_of", "restates", "first_figure_id")
-#: Seconds between looks for a new ingest run (a PostgreSQL dataset's replica is then refreshed).
+#: Seconds between looks for changes of a PostgreSQL dataset (its replica is then refreshed); $SOLIEU_REPLICA_POLL.
 POLL_SECONDS = 30
 #: Resolution of page images (dots per inch); the CLI's default.
 DPI = 110
@@ -52,7 +52,7 @@ class _Config:
         root = os.environ.get("SOLIEU_SERVE_ROOT")
         self.root = Path(root) if root else None
         self.token = os.environ.get("SOLIEU_TOKEN") or None
-        self.last_run: int | None = None
+        self.watcher: asyncio.Task[None] | None = None
 
 
 CONFIG = _Config()
@@ -81,8 +81,9 @@ def _freshness() -> dict[str, Any] | None:
     from solieu.serve import REPLICA_INFO
 
     with contextlib.closing(sqlite3.connect(f"file:{CONFIG.file}?mode=ro", uri=True)) as conn:
-        row = conn.execute(f"SELECT source, refreshed_at, last_run, figures FROM {REPLICA_INFO}").fetchone()
-    return dict(zip(("source", "refreshed_at", "last_run", "figures"), row, strict=True)) if row else None
+        row = conn.execute(f"SELECT source, refreshed_at, last_run, figures, signature FROM {REPLICA_INFO}"
+                           ).fetchone()
+    return dict(zip(("source", "refreshed_at", "last_run", "figures", "signature"), row, strict=True)) if row else None
 
 
 def _allowed(request: Any) -> bool:
@@ -141,6 +142,7 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
 @hookimpl
 def actor_from_request(request: Any) -> dict[str, str] | None:
     """Accept `Authorization: Bearer TOKEN` when a token is set (scripts); people sign in at /-/login."""
+    _watch_replica()   # the first request runs in the server's event loop (Datasette's startup hook does not)
     auth = request.headers.get("authorization", "")
     if CONFIG.token and auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].encode(), CONFIG.token.encode()):
         return {"id": "token"}
@@ -166,37 +168,29 @@ def forbidden(request: Any) -> Any:
     return None
 
 
-@hookimpl
-def startup(datasette: Any) -> Any:
-    """Keep a replica current: refresh it when the real dataset has a new ingest run."""
-    if not CONFIG.replica or CONFIG.url is None:
-        return None
+def _watch_replica() -> None:
+    """Start, once, the task that refreshes a replica when its dataset changes (in the server's event loop)."""
+    if not CONFIG.replica or CONFIG.url is None or CONFIG.watcher is not None:
+        return
+    CONFIG.watcher = asyncio.get_running_loop().create_task(_watch())
 
-    async def watch() -> None:
-        from solieu.serve import last_run
 
+async def _watch() -> None:
+    from solieu.serve import signature
+
+    while True:
         with contextlib.suppress(Exception):
-            CONFIG.last_run = (_freshness() or {}).get("last_run")
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            with contextlib.suppress(Exception):
-                newest = await asyncio.to_thread(last_run, CONFIG.url or "")
-                if newest != CONFIG.last_run:
-                    await _refresh()
-
-    async def inner() -> None:
-        datasette._solieu_watch = asyncio.get_running_loop().create_task(watch())
-
-    return inner
+            now = await asyncio.to_thread(signature, CONFIG.url or "")
+            if now != (_freshness() or {}).get("signature"):
+                await _refresh()
+        await asyncio.sleep(float(os.environ.get("SOLIEU_REPLICA_POLL") or POLL_SECONDS))
 
 
 async def _refresh() -> dict[str, Any]:
     from solieu.serve import build_replica
 
     assert CONFIG.url and CONFIG.file
-    info = await asyncio.to_thread(build_replica, CONFIG.url, CONFIG.file)
-    CONFIG.last_run = info["last_run"]
-    return info
+    return await asyncio.to_thread(build_replica, CONFIG.url, CONFIG.file)
 
 
 @hookimpl
