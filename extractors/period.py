@@ -60,7 +60,7 @@ def _period_re() -> regex.Pattern[str]:
           | quý\s+(?P<q>{quarters})(?![\p{{L}}\d])\s*(?:/|-|năm)\s*(?P<qy>(?:19|20)\d\d)  # "Quý II/2019"
           | (?<!ngày\s+\d{{1,2}}\s+)                               # not the month of a date "ngày 6 tháng 5 năm 2019"
             tháng\s+(?P<m>1[0-2]|0?[1-9])\s*(?:/|-|năm)\s*(?P<my>(?:19|20)\d\d)  # "tháng 5/2019"
-          | (?:(?P<rw>{ranges})\s*)?(?P<r1>(?:19|20)\d\d)\s*[-–—]\s*(?P<r2>(?:19|20)\d\d)  # "giai đoạn 2026-2030"
+          | (?:(?P<rw>{ranges})\s*|năm\s+)?(?P<r1>(?:19|20)\d\d)\s*[-–—]\s*(?P<r2>(?:19|20)\d\d)  # "giai đoạn 2026-2030"
           | (?<!tháng\s+\d{{1,2}}\s+)                             # not the year of a date "ngày 6 tháng 5 năm 2019"
             năm\s+(?P<y>(?:19|20)\d\d)                             # "năm 2021"
         )

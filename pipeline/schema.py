@@ -14,6 +14,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -125,6 +126,7 @@ documents = Table(
     Column("period_label", Text),
     Column("period_start", String(10)),
     Column("period_end", String(10)),
+    Column("signature", LargeBinary),   # MinHash of the text's word trigrams (pipeline/reports.py)
 )
 
 texts = Table(

@@ -133,7 +133,13 @@ def _write_parquet(recs: list[dict[str, Any]], path: Path | None) -> None:
             columns[name] = pa.array(vals, type=pa.int64())
         else:
             columns[name] = pa.array(vals)
-    pq.write_table(pa.table(columns), path)
+    table = pa.table(columns)
+    # pandas reads an int64 column with nulls as float64 (report_year 2021.0) unless the file's pandas
+    # metadata says Int64: write that metadata, so that every reader gets integers.
+    import pandas as pd
+
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), path)
 
 
 def to_text(records: Iterable[dict[str, Any]], fmt: str) -> str:

@@ -86,10 +86,28 @@ def render_page(path: Path | str | bytes, page: int, bbox: tuple[float, float, f
     return image.convert("RGB")
 
 
-def figure_page_png(engine: Engine, figure_id: str, *, root: Path | None = None, dpi: int = 110) -> bytes:
-    """Return the PNG bytes of a figure's page with its box highlighted (what the browser serves, cached)."""
+def figure_page_png(engine: Engine, figure_id: str, *, root: Path | None = None, dpi: int = 110,
+                    cache_dir: Path | None = None) -> bytes:
+    """Return the PNG bytes of a figure's page with its box highlighted (what the browser serves).
+
+    cache_dir: keep each image there, named by content hash, page, box and resolution, and serve it again
+    without rendering (the source's bytes are still checked).
+    """
     place = locate(engine, figure_id)
-    image = render_page(resolve_source(place, root), place.page, place.bbox, dpi=dpi)
+    source = resolve_source(place, root)
+    cached: Path | None = None
+    if cache_dir is not None:
+        box = hashlib.sha256(repr(place.bbox).encode()).hexdigest()[:12]
+        cached = Path(cache_dir) / f"{place.sha256[:16]}-p{place.page}-{box}-{dpi}.png"
+        if cached.exists():
+            return cached.read_bytes()
+    image = render_page(source, place.page, place.bbox, dpi=dpi)
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=True)
-    return buf.getvalue()
+    png = buf.getvalue()
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(png)
+        tmp.replace(cached)   # atomic: two requests at once never serve half a file
+    return png

@@ -22,6 +22,8 @@ EXAMPLES = [
     ("phong trào thi đua “Dân vận khéo” năm 2021", "năm 2021", D(2021, 1, 1), D(2021, 12, 31)),
     ("Kế hoạch xuất khẩu giai đoạn 2026–2030", "giai đoạn 2026–2030", D(2026, 1, 1), D(2030, 12, 31)),
     ("kế hoạch tài chính 2026-2028", "giai đoạn 2026–2028", D(2026, 1, 1), D(2028, 12, 31)),
+    # Found on corpus/public (Cà Mau 0204/KH-UBND): "năm" before a range once gave "năm 2026".
+    ("KẾ HOẠCH TÀI CHÍNH - NGÂN SÁCH NHÀ NƯỚC 03 NĂM 2026 - 2028", "giai đoạn 2026–2028", D(2026, 1, 1), D(2028, 12, 31)),
     ("nhiệm kỳ 2020 - 2025", "nhiệm kỳ 2020–2025", D(2020, 1, 1), D(2025, 12, 31)),
 ]
 

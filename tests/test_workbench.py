@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -179,6 +180,11 @@ def test_exports_keep_lists_and_integers_in_every_format(sqlite_url: str, seed: 
             assert pa.types.is_list(bbox) and pa.types.is_float64(bbox.value_type)
         if "report_year" in t.column_names:
             assert str(t.schema.field("report_year").type) == "int64"
+            assert str(pd.read_parquet(out)["report_year"].dtype) == "Int64"   # not float, nulls or not
+    write([{"report_year": 2021, "flags": ["in_table"]}, {"report_year": None, "flags": []}], "parquet", None,
+          tmp_path / "nulls.parquet")
+    back = pd.read_parquet(tmp_path / "nulls.parquet")
+    assert str(back["report_year"].dtype) == "Int64" and list(back["flags"][0]) == ["in_table"]
     first = json.loads(to_text(rows(engine, "facts"), "jsonl").splitlines()[0])
     assert isinstance(first["flags"], list) and isinstance(first["report_year"], int)
     assert to_text(rows(engine, "facts"), "csv").splitlines()[1].count("[") >= 2  # lists as JSON array text
@@ -227,6 +233,11 @@ def test_the_page_image_highlights_the_figure(sqlite_url: str, seed: dict[str, E
     assert _highlighted(png, list(place.bbox)) > 0.3          # the box is where the figure is
     elsewhere = [place.bbox[0], place.bbox[1] + 200, place.bbox[2], place.bbox[3] + 200]
     assert _highlighted(png, elsewhere) < 0.05                 # and nowhere else
+    cache = Path(str(sqlite_url).removeprefix("sqlite:///")).parent / "pages"
+    assert figure_page_png(engine, fid, cache_dir=cache) == figure_page_png(engine, fid, cache_dir=cache)
+    assert len(list(cache.glob("*.png"))) == 1
+    if (art := Path(__file__).parent / "artifacts").is_dir():
+        (art / f"page-{name}.png").write_bytes(png)
 
 
 def test_a_figure_of_a_text_file_has_no_page(sqlite_url: str, seed: dict[str, Extracted]) -> None:
@@ -301,6 +312,8 @@ def test_plot_an_indicator_across_years_leaves_gaps_and_parts_plan_from_actual(y
 def test_plot_across_districts(yearly: str, tmp_path: Path) -> None:
     from solieu.plot import plot
 
+    # Five reports from one template: other district or year, so never merged however alike their words.
+    assert len(Dataset(yearly).reports()) == 5
     data = plot(Dataset(yearly).facts(), tmp_path / "districts.png", by="district", subject="mô hình")
     assert data.set_index("x")["value"].to_dict() == {"Bình Sơn": 18 + 19 + 21, "Sơn Tịnh": 19 + 21}
     _drawn(tmp_path / "districts.png")

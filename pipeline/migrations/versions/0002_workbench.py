@@ -98,6 +98,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("period_label", sa.Text))
         batch.add_column(sa.Column("period_start", sa.String(10)))
         batch.add_column(sa.Column("period_end", sa.String(10)))
+        batch.add_column(sa.Column("signature", sa.LargeBinary))
         batch.create_index("ix_documents_report_id", ["report_id"])
     with op.batch_alter_table("figures") as batch:
         batch.add_column(sa.Column("period_label", sa.Text))
@@ -137,6 +138,6 @@ def downgrade() -> None:
             batch.drop_column(c)
     with op.batch_alter_table("documents") as batch:
         batch.drop_index("ix_documents_report_id")
-        for c in ("period_end", "period_start", "period_label", "canonical", "report_id"):
+        for c in ("signature", "period_end", "period_start", "period_label", "canonical", "report_id"):
             batch.drop_column(c)
     op.drop_table("reports")
