@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import json
 import os
@@ -320,26 +319,11 @@ async def figure_view(datasette: Any, request: Any) -> Any:
 def _page_png(figure_id: str) -> bytes:
     """Return the figure's page image, from the disk cache when drawn before."""
     from pipeline.load import open_db
-    from solieu.page import locate, render_page, resolve_source
+    from solieu.page import figure_page_png
     from solieu.serve import cache_root
 
-    engine = open_db(_served_url(), readonly=True)
-    place = locate(engine, figure_id)
-    key = hashlib.sha256(json.dumps([place.sha256, place.page, place.bbox, DPI]).encode()).hexdigest()[:24]
-    cached = cache_root() / "pages" / f"{key}.png"
-    if cached.exists():
-        return cached.read_bytes()
-    import io
-
-    image = render_page(resolve_source(place, CONFIG.root), place.page, place.bbox, dpi=DPI)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
-    data = buf.getvalue()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(cached)
-    return data
+    return figure_page_png(open_db(_served_url(), readonly=True), figure_id, root=CONFIG.root, dpi=DPI,
+                           cache_dir=cache_root() / "pages")
 
 
 async def page_image(datasette: Any, request: Any) -> Any:
