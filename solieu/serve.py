@@ -62,7 +62,9 @@ def ensure_fts(engine: Engine) -> None:
     """Index figures' sentences and subjects for full-text search (FTS5), kept current by triggers."""
     stmts = [
         # content="figures": Datasette finds the index by this spelling and searches the figures table with it.
-        'CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts USING fts5(sentence, subject, content="figures")',
+        # Diacritics kept: in Vietnamese they tell words apart ("mương" canal, "muông" beast, "muống" greens).
+        'CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts USING fts5(sentence, subject, content="figures", '
+        "tokenize='unicode61 remove_diacritics 0')",
         "CREATE TRIGGER IF NOT EXISTS figures_fts_ai AFTER INSERT ON figures BEGIN "
         "INSERT INTO figures_fts(rowid, sentence, subject) VALUES (new.rowid, new.sentence, new.subject); END",
         "CREATE TRIGGER IF NOT EXISTS figures_fts_ad AFTER DELETE ON figures BEGIN "

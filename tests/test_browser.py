@@ -178,6 +178,7 @@ def test_filter_money_of_a_district_open_a_figure_see_its_box_and_correct_it(
     rows = page.locator("table.rows-and-columns tbody tr")
     assert rows.count() >= 5
     assert all(t == "money" for t in page.locator("td.col-kind").all_inner_texts())
+    page.evaluate("document.querySelector('h3').scrollIntoView()")   # past the column descriptions
     _shot(page, "01-facts-money-binh-son.png", full=False)
 
     page.locator("tr", has_text=MONEY).locator("a.solieu-figure").first.click()
@@ -239,7 +240,10 @@ def test_search_descriptions_and_links(server: Server, page: Any) -> None:
     raws = page.locator("td.col-raw").all_inner_texts()
     assert raws and all(r for r in raws)
     assert any(MONEY in r for r in raws)
+    sentences = page.locator("td.col-sentence").all_inner_texts()
+    assert all("kênh mương" in t.lower() or "kênh" in t.lower() for t in sentences)   # diacritics count
     assert "Search finds words in sentences and subjects" in page.content()
+    page.evaluate("document.querySelector('h3').scrollIntoView()")   # past the column descriptions
     _shot(page, "06-search-kenh-muong.png", full=False)
     # part_of is a link to the total's page; the total's page lists its parts' sum when they disagree
     page.goto(f"{server.base}/solieu/figures?part_of__notblank=1")

@@ -133,6 +133,12 @@ def extra_template_vars(request: Any) -> dict[str, Any]:
 
 
 @hookimpl
+def extra_css_urls() -> list[str]:
+    """Give long text columns room."""
+    return ["/-/static-plugins/solieu/solieu.css"]
+
+
+@hookimpl
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     """Add the chart page to the menu."""
     return [{"href": "/-/chart", "label": "Chart an indicator"}]
