@@ -62,6 +62,14 @@ def _database(datasette: Any) -> str:
     return str(name) if name else str(next(iter(datasette.databases.keys() - {"_internal"}), ""))
 
 
+def _adopt(datasette: Any) -> None:
+    """Under a plain `datasette serve` (no `solieu serve`), serve and correct the database Datasette opened."""
+    if CONFIG.file is None:
+        db = datasette.get_database(_database(datasette))
+        if db.path:
+            CONFIG.file = Path(db.path).resolve()
+
+
 def _served_url() -> str:
     if CONFIG.file is None:
         raise RuntimeError("the solieu plugin runs under `solieu serve`")
@@ -291,6 +299,7 @@ async def _flag_notes(datasette: Any, fig: dict[str, Any], flags: list[str]) -> 
 
 async def figure_view(datasette: Any, request: Any) -> Any:
     """Show one figure: its page with the box, the sentence with the figure marked, flags, corrections form."""
+    _adopt(datasette)
     if not _allowed(request):
         return _forbidden()
     fid = request.url_vars["figure_id"]
@@ -334,6 +343,7 @@ def _page_png(figure_id: str) -> bytes:
 
 async def page_image(datasette: Any, request: Any) -> Any:
     """Serve the figure's page as PNG with its box highlighted (drawn on demand from the source, cached)."""
+    _adopt(datasette)
     if not _allowed(request):
         return Response.text("sign in first", status=403)
     from core.errors import SolieuError
@@ -347,6 +357,7 @@ async def page_image(datasette: Any, request: Any) -> Any:
 
 async def correct(datasette: Any, request: Any) -> Any:
     """Record a correction from the figure page's form (the browser's only write)."""
+    _adopt(datasette)
     fid = request.url_vars["figure_id"]
     back = f"/-/figure/{fid}"
     if request.method != "POST":
@@ -418,6 +429,7 @@ async def login_view(datasette: Any, request: Any) -> Any:
 
 async def chart_view(datasette: Any, request: Any) -> Any:
     """Draw an indicator or subject across years, districts or periods: the Vega-Lite spec of `solieu plot`."""
+    _adopt(datasette)
     if not _allowed(request):
         return _forbidden()
     from core.errors import SolieuError
