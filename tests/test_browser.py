@@ -352,3 +352,31 @@ def test_a_postgresql_dataset_is_browsed_through_its_replica_and_corrected_in_pl
         _shot(page, "10-sum-mismatch-total-parts-difference.png")
     finally:
         s.stop()
+
+
+LOOPBACK = [("127.0.0.1", True), ("::1", True), ("localhost", True), ("127.0.0.2", True),
+            ("0.0.0.0", False), ("192.168.1.10", False), ("::", False), ("example.org", False)]
+
+
+@pytest.mark.parametrize(("host", "loopback"), LOOPBACK, ids=[h for h, _ in LOOPBACK])
+def test_which_hosts_need_a_token(host: str, loopback: bool) -> None:
+    from core.errors import UsageError
+    from solieu.serve import check_exposure
+
+    if loopback:
+        check_exposure(host, None)
+    else:
+        with pytest.raises(UsageError, match="--token"):
+            check_exposure(host, None)
+        check_exposure(host, "a-token")
+
+
+REDIRECTS = [("/solieu/facts?kind=money", "/solieu/facts?kind=money"), ("//evil.example", "/"),
+             ("/\\evil.example", "/"), ("https://evil.example/", "/"), ("", "/")]
+
+
+@pytest.mark.parametrize(("given", "kept"), REDIRECTS, ids=[g or "empty" for g, _ in REDIRECTS])
+def test_sign_in_only_sends_back_to_this_server(given: str, kept: str) -> None:
+    from solieu.browser import _local
+
+    assert _local(given) == kept

@@ -403,15 +403,19 @@ async def refresh_view(datasette: Any, request: Any) -> Any:
         info = await _refresh()
         datasette.add_message(request, f"Replica refreshed at {info['refreshed_at']} ({info['figures']} figures).",
                               datasette.INFO)
-    nxt = request.args.get("next") or "/"
-    return Response.redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+    return Response.redirect(_local(request.args.get("next")))
+
+
+def _local(path: str | None) -> str:
+    """Return path if it stays on this server (no open redirect), else the home page."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
+        return "/"
+    return path
 
 
 async def login_view(datasette: Any, request: Any) -> Any:
     """Sign in with the token `solieu serve` was given."""
-    nxt = request.args.get("next") or "/"
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/"
+    nxt = _local(request.args.get("next"))
     error = None
     if request.method == "POST":
         form = await request.post_vars()
