@@ -157,6 +157,7 @@ def served_file(url: str, replica: Path | None = None) -> tuple[Path, bool]:
 
             logging.getLogger("solieu").warning("no full-text search on %s: %s", path, exc)
         return path.resolve(), False
+    open_db(url)   # brings an older dataset up to the schema the replica and corrections need
     path = (replica or replica_path(url)).resolve()
     build_replica(url, path)
     return path, True
