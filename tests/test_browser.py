@@ -189,6 +189,13 @@ def test_filter_money_of_a_district_open_a_figure_see_its_box_and_correct_it(
     _check_page_image(page)
     _shot(page, "02-figure-page-text-pdf.png")
 
+    page.fill("#value", "390 triệu")   # not a plain number: refused with a message, nothing recorded
+    page.fill("#note", "a bad value")
+    page.fill("#who", "browser-test")
+    page.click("#submit-correction")
+    assert "not a number" in page.locator(".message-error").inner_text()
+    assert page.locator(".solieu-corrections").count() == 0
+
     page.fill("#value", "390000000")
     page.fill("#note", "the report's table says 390 triệu (browser test)")
     page.fill("#who", "browser-test")
@@ -253,6 +260,7 @@ def test_search_descriptions_and_links(server: Server, page: Any) -> None:
     link.click()
     page.wait_for_url("**/-/figure/**")
     assert page.locator("mark.solieu-figure").inner_text()
+    assert page.goto(f"{server.base}/-/figure/no-such-figure").status == 404
 
 
 def test_the_chart_is_drawn_in_the_browser(server: Server, page: Any) -> None:
