@@ -112,7 +112,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return Markup(f'<a class="solieu-figure" href="/-/figure/{escape(fid)}">{escape(value)}</a>')
     if column == "report_id" and table != "reports":
         return Markup(f'<a href="{datasette.urls.table(database, "reports")}/{escape(value)}">{escape(value)}</a>')
-    if column == "document_id" and table not in ("figures", "documents"):
+    if (column == "document_id" and table not in ("figures", "documents")) or column == "canonical_document_id":
         return Markup(f'<a href="{datasette.urls.table(database, "documents")}/{escape(value)}">'
                       f"{escape(value)}</a>")
     if column == "document" and table in ("figures", "facts", "failures", "references", "corrections"):
