@@ -294,7 +294,7 @@ def test_beyond_loopback_visitors_sign_in_with_the_token(dataset: tuple[str, Pat
         page.click("input[type=submit]")
         page.locator("table.rows-and-columns").wait_for()
         assert page.url.endswith("/solieu/facts")
-        _shot(page, "08-signed-in-beyond-loopback.png")
+        _shot(page, "08-signed-in-beyond-loopback.png", full=False)
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{s.base}/solieu/facts.json", timeout=10)
         req = urllib.request.Request(f"{s.base}/solieu/facts.json",
