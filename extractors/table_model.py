@@ -59,7 +59,7 @@ _YEAR_RE = re.compile(r"^(?:19|20)[0-9]{2}$")
 _LISTED_RE = re.compile(r"^(?:[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|[IVX]{1,4}\.|[a-zđ]\)|[-+•])\s+\S")
 _RATIO_CELL_RE = re.compile(r"^[0-9]{1,4}\s*/\s*[0-9]{1,4}$")
 _NUMBERING_WORDS = {"MS", "MÃ SỐ", "MÃ"}      # "MS | 1 | 2 | 3": the code column of a statistical form
-_NUMBERING_RE = re.compile(r"^\(?[0-9a-zđ]{1,2}\)?(?:\s*[=*/+\-x]\s*[0-9a-zđ()+\-*/x\s]*)?$", re.IGNORECASE)
+_NUMBERING_RE = re.compile(r"^[(\-]?[0-9a-zđ]{1,2}\)?(?:\s*[=*/+\-x]\s*[0-9a-zđ()+\-*/x\s]*)?$", re.IGNORECASE)
 
 
 def is_numeric_text(s: str | None) -> bool:
@@ -85,7 +85,8 @@ def is_numbering_row(texts: Sequence[str | None]) -> bool:
         return False
     if not all(_NUMBERING_RE.match(v) or v.upper() in _NUMBERING_WORDS for v in vals):
         return False
-    digits = [int(m.group(1)) for v in vals if (m := re.match(r"\(?([0-9]+)", v))]
+    # "-2" is "(2)" as OCR reads it when the opening bracket touches a rule (113-BC-STC)
+    digits = [int(m.group(1)) for v in vals if (m := re.match(r"[(\-]?([0-9]+)", v))]
     # the digits count up: 1 2 3 ... (or start further on); a number repeated or skipped once is a typo
     steps = [b - a for a, b in itertools.pairwise(digits)]
     return len(digits) >= 2 and all(0 <= d <= 2 for d in steps) and sum(d == 1 for d in steps) >= max(1, len(steps) - 1)

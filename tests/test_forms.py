@@ -84,6 +84,8 @@ NOT_FIGURES: list[tuple[str, str]] = [
     ("| STT | Chỉ tiêu | Kế hoạch | Thực hiện | Tỷ lệ |", "| A | B | 1 | 2 | 3 |"),
     ("| STT | Chỉ tiêu | Dự toán | Thực hiện | Cùng kỳ |", "| A | B | 1 | 2 | 2 |"),      # sic, as in Biểu 59
     ("| STT | Chỉ tiêu | Tổng | Trung ương | Tỉnh |", "| 5 | 6 | 7=8+9 | 8 | 9 |"),
+    # OCR of "(2) (3) (4) …" when the opening bracket touches a rule (113-BC-STC price tables)
+    ("| STT | Chỉ tiêu | Giá kỳ trước | Giá kỳ này | Mức tăng |", "| -2 | 3 | -4 | -5 | (6)=(-5)-(4) |"),
 ]
 
 
@@ -164,7 +166,7 @@ def test_daknong_207_sideways_scanned_forms_are_read(daknong_207: list[Figure]) 
 
 
 @pytest.mark.ocr
-def test_daknong_krongno_237_tonnes_row_and_misread_comma(tmp_path: Path) -> None:
+def test_daknong_krongno_237_tonnes_row_and_misread_comma() -> None:
     from pipeline.run import process_file
 
     ex = process_file(str(PUBLIC / "daknong_krongno_UBND-huyen_237-TB-UBND_2019_ket-qua-chi-tieu-ktxh-2018.pdf"))

@@ -30,8 +30,8 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v6"
-DIGITS = "0123456789.,-%"
+CELL_RECIPE = "strips-v7"
+DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
 # 31-38; one call per cell (psm 7) 41 of 73 in 45 s. The page reading itself had 51, so it is kept where clean.
@@ -45,6 +45,7 @@ MIN_INK = 12                # dark pixels a cell needs to hold anything
 TEXT_REREAD_BELOW = 0.6     # a text cell read with lower mean confidence than this is read again
 MISSED_MIN_CONF = 0.6       # a figure the page reading missed is taken from the strip only this confident
 _DIGIT_RE = re.compile(r"\d")
+_COLUMN_NUMBER_RE = re.compile(r"^\(\d{1,2}\)$")        # "(2)": the number of a column, read right already
 WELL_FORMED = re.compile(
     r"""^(?:[+\-−]?\d{1,3}(?:\.\d{3})+(?:,\d+)?   # 1.967.948 or 1.144,30
         |[+\-−]?\d+(?:,\d+)?                     # 20, 31,2
@@ -211,7 +212,8 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
             one_line = cell["box"][3] - cell["box"][1] <= 3 * line_h
             # the page reading of a clean figure is kept: on the tables of 207-BC-UBND it read 51 of 73 figure cells
             # right, against 29-37 for the strip and 35-41 for one Tesseract call per cell (psm 7, whitelist)
-            misread = _is_figure_text(cell["text"]) and not WELL_FORMED.match(cell["text"])
+            misread = _is_figure_text(cell["text"]) and not WELL_FORMED.match(cell["text"]) \
+                and not _COLUMN_NUMBER_RE.match(cell["text"])
             missed = cell["col"] in figure_cols and cell["colspan"] == 1 and not _is_figure_text(cell["text"]) \
                 and len(cell["text"].replace(" ", "")) <= 2
             if one_line and (misread or missed):
