@@ -80,6 +80,8 @@ class Figure:
     extractor_version: str = EXTRACTOR_VERSION
     #: the number's separators allow another reading (set by the grammar; extract() decides the flag)
     ambiguous: bool = False
+    #: why a flag was set, where a check can say it ({"implausible": "about 1000x the other values of its row"})
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def add_flag(self, flag: str) -> None:
         """Add a flag once."""

@@ -27,6 +27,7 @@ class Page:
     triage_reason: str | None = None
     repaired: list[bool] | None = None            # per character: changed by OCR numeric/unit repair (D)
     image_coverage: float | None = None           # share of the page area under raster images, PDFs (D)
+    turn: int = 0                                 # OCR'd page image turned this many degrees (PIL) to read upright
 
 
 @dataclass

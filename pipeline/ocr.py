@@ -106,6 +106,37 @@ def clean_page(img: Image.Image) -> tuple[Image.Image, float]:
     return gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255), angle
 
 
+def turn_image(img: Image.Image, turn: int) -> Image.Image:
+    """Turn an image by a quarter-turn multiple (degrees counter-clockwise, PIL convention), size swapped."""
+    return img.rotate(turn, expand=True) if turn % 360 else img
+
+
+def turn_point(x: float, y: float, turn: int, size: tuple[int, int]) -> tuple[float, float]:
+    """Map a point of an image of `size` to the image turn_image(…, turn) makes of it."""
+    w, h = size
+    t = turn % 360
+    if t == 90:
+        return y, w - x
+    if t == 270:
+        return h - y, x
+    if t == 180:
+        return w - x, h - y
+    return x, y
+
+
+def unturn_point(x: float, y: float, turn: int, turned_size: tuple[int, int]) -> tuple[float, float]:
+    """Map a point of a turned image (of turned_size) back to the image before the turn."""
+    tw, th = turned_size
+    t = turn % 360
+    if t == 90:
+        return th - y, x
+    if t == 270:
+        return y, tw - x
+    if t == 180:
+        return tw - x, th - y
+    return x, y
+
+
 def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
     # PIL's rotate maps each output pixel to the input through this affine transform (Image.rotate)
     a = -math.radians(angle)
@@ -117,8 +148,9 @@ def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[
 _TESSERACT_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
-def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: int = DPI) -> str:
-    """Run the tesseract CLI on one image (one thread) and return its TSV output."""
+def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: int = DPI,
+                  config: dict[str, str] | None = None) -> str:
+    """Run the tesseract CLI on one image (one thread) and return its TSV output (config: -c variables)."""
     global _calls
     exe = shutil.which("tesseract")
     if exe is None:
@@ -128,8 +160,9 @@ def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: in
     with _TESSERACT_SLOTS, tempfile.TemporaryDirectory(prefix="solieu-ocr-") as tmp:
         path = Path(tmp) / "page.pgm"
         img.save(path)                         # PGM: no compression cost, read directly by Leptonica
+        variables = [arg for k, v in (config or {}).items() for arg in ("-c", f"{k}={v}")]
         proc = subprocess.run([exe, str(path), "stdout", "-l", lang, "--psm", str(psm),
-                               "--dpi", str(dpi), "tsv"],
+                               "--dpi", str(dpi), *variables, "tsv"],
                               capture_output=True, env=env, check=False)
     with _calls_lock:
         _calls += 1
@@ -154,8 +187,8 @@ class _Word:
     size: float | None = None   # font size estimated from the line height, points
 
 
-def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> list[_Word]:
-    """Read Tesseract TSV word rows into words with boxes in PDF points on the unrotated page."""
+def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int], turn: int = 0) -> list[_Word]:
+    """Read Tesseract TSV word rows into words with boxes in PDF points on the unrotated, unturned page."""
     words: list[_Word] = []
     k = 72.0 / dpi
     line_height: dict[tuple[int, int, int], float] = {}
@@ -171,12 +204,7 @@ def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> l
             continue
         x, y = float(row["left"]), float(row["top"])
         w, h = float(row["width"]), float(row["height"])
-        if angle:
-            pts = [_unrotate(px, py, angle, size) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
-            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-            box = (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
-        else:
-            box = (x * k, y * k, (x + w) * k, (y + h) * k)
+        box = px_box_to_pt((x, y, x + w, y + h), dpi=dpi, angle=angle, size=size, turn=turn)
         conf = max(0.0, min(1.0, float(row.get("conf") or 0) / 100))
         line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         words.append(_Word(text, box, conf, line))
@@ -185,6 +213,75 @@ def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> l
         # a rough font size, enough for normalize() to tell small-print footnotes from the body
         word.size = round(lh / LINE_EM * 2) / 2 if lh else None
     return words
+
+
+def px_box_to_pt(box: tuple[float, float, float, float], *, dpi: float, angle: float, size: tuple[int, int],
+                 turn: int = 0) -> BBox:
+    """Map a box in the pixels of a cleaned (turned, deskewed) page image to PDF points on the page."""
+    k = 72.0 / dpi
+    x0, y0, x1, y1 = box
+    if not (angle or turn):
+        return (x0 * k, y0 * k, x1 * k, y1 * k)
+    pts = [_unrotate(px, py, angle, size) if angle else (px, py) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    pts = [unturn_point(px, py, turn, size) for px, py in pts]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
+
+
+def pt_to_px(x: float, y: float, *, dpi: float, angle: float, size: tuple[int, int], turn: int = 0) -> tuple[float, float]:
+    """Map a point in PDF points on the page to the pixels of the cleaned (turned, deskewed) page image."""
+    k = dpi / 72.0
+    tw, th = size
+    before = (th, tw) if turn % 180 else (tw, th)        # the image before the turn
+    px, py = turn_point(x * k, y * k, turn, before)
+    return _unrotate(px, py, -angle, size) if angle else (px, py)
+
+
+def table_words(words: list[_Word], tables: list[dict[str, Any]], *, dpi: float, angle: float,
+                size: tuple[int, int], turn: int = 0) -> list[_Word]:
+    """Put the words of each ruled table (pipeline.tables.scan) one table row to a line, cells in column order.
+
+    Cells read again (a figure re-read with digits only) replace the page's words inside them.
+    """
+    if not tables:
+        return words
+
+    def where(w: _Word) -> tuple[float, float]:
+        return pt_to_px((w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2, dpi=dpi, angle=angle, size=size, turn=turn)
+
+    def inside(p: tuple[float, float], box: list[float]) -> bool:
+        return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+
+    centres = [where(w) for w in words]
+    out: list[_Word] = []
+    done: set[int] = set()
+    for w, p in zip(words, centres, strict=True):
+        t = next((i for i, tb in enumerate(tables) if inside(p, tb["box"])), None)
+        if t is None:
+            out.append(w)
+            continue
+        if t in done:
+            continue
+        done.add(t)
+        mine = [(ww, pp) for ww, pp in zip(words, centres, strict=True) if inside(pp, tables[t]["box"])]
+        for cell in sorted(tables[t]["cells"], key=lambda c: (c["row"], c["col"])):
+            line = (100000 + t, cell["row"], 0)
+            if cell.get("reread"):
+                tokens = cell["text"].split()
+                x0, y0, x1, y1 = cell["box"]
+                x0, y0, x1, y1 = x0 + 4, y0 + 4, x1 - 4, y1 - 4
+                step = (x1 - x0) / max(1, sum(len(tok) + 1 for tok in tokens))
+                size_pt = next((ww.size for ww, pp in mine if inside(pp, cell["box"])), None)
+                x = x0
+                for tok in tokens:
+                    box = px_box_to_pt((x, y0, x + step * len(tok), y1), dpi=dpi, angle=angle, size=size, turn=turn)
+                    out.append(_Word(tok, box, float(cell["conf"]), line, size_pt))
+                    x += step * (len(tok) + 1)
+            else:
+                for ww, pp in mine:
+                    if inside(pp, cell["box"]):
+                        out.append(dataclasses.replace(ww, line=line))
+    return out
 
 
 @dataclass
@@ -356,26 +453,108 @@ def ocr_image(img: Image.Image, settings: OCRSettings, cache: OCRCache | None) -
     if cache is not None:
         key = cache_key(gray.tobytes(), gray.size, tesseract_version(), settings.lang, settings.as_dict())
         hit = cache.get(key)
-        if hit is not None and "tsv" in hit:
+        if hit is not None and "tsv" in hit and (hit.get("turned_by") == TURN_RECIPE or not _may_be_turned(hit, settings)) \
+                and (hit.get("tables_by") == _cell_recipe() or settings.cleanup == "none"):
             return hit
-    cleaned, angle = clean_page(gray) if settings.cleanup != "none" else (gray, 0.0)
-    tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
-    result = {"tsv": tsv, "angle": angle, "size": list(cleaned.size)}
+    else:
+        hit = None
+    if hit is not None and "tsv" in hit and ("turn" not in hit or hit.get("turned_by") == TURN_RECIPE):
+        result: dict[str, Any] = hit       # read before pages were turned: only the turn is new
+    else:
+        cleaned, angle = clean_page(gray) if settings.cleanup != "none" else (gray, 0.0)
+        tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+        result = {"tsv": tsv, "angle": angle, "size": list(cleaned.size)}
+    if _may_be_turned(result, settings):
+        result = _best_turn(gray, settings, result)
+    if settings.cleanup != "none" and result.get("tables_by") != _cell_recipe():
+        from pipeline.tables.scan import CELL_RECIPE, read_scan_tables
+
+        cleaned = clean_page(turn_image(gray, int(result.get("turn", 0))))[0]
+        result = {**result, "tables": read_scan_tables(cleaned, result["tsv"], lang=settings.lang, dpi=settings.dpi),
+                  "tables_by": CELL_RECIPE}
     if cache is not None:
         cache.put(key, result)
     return result
+
+
+# A page read upright has mean word confidence ~0.8-0.95 (the public scans); a page scanned sideways or upside
+# down (landscape tables of 207-BC-UBND) reads as garbage at ~0.3-0.5, so only those pay for more readings.
+TURN_BELOW_CONFIDENCE = 0.6
+TURN_GOOD_ENOUGH = 0.7
+TURN_RECIPE = "conf<0.6,level-lines"     # cache-entry mark of the recipe that chose the turn
+
+
+def tsv_confidence(tsv: str) -> float:
+    """Return the mean confidence (0..1) of the words of a Tesseract TSV, weighted by their length."""
+    total = weight = 0.0
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            total += max(0.0, float(row.get("conf") or 0)) / 100 * len(text)
+            weight += len(text)
+    return total / weight if weight else 0.0
+
+
+def tsv_vertical_share(tsv: str) -> float:
+    """Return the share of words (3+ letters, by length) whose box is taller than wide: text set sideways."""
+    tall = total = 0
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and len(text) >= 3:
+            total += len(text)
+            tall += len(text) if float(row["height"]) > float(row["width"]) else 0
+    return tall / total if total else 0.0
+
+
+def _reading_score(tsv: str) -> float:
+    """Score a reading: its confidence, less a penalty when Tesseract read its lines sideways."""
+    # Tesseract reads a page turned a quarter turn well, but its lines then run down the page and a table's
+    # rows would be found as columns; the page must be turned until its lines are level.
+    return tsv_confidence(tsv) - (0.5 if tsv_vertical_share(tsv) > 0.5 else 0.0)
+
+
+def _cell_recipe() -> str:
+    from pipeline.tables.scan import CELL_RECIPE
+
+    return CELL_RECIPE
+
+
+def _may_be_turned(result: dict[str, Any], settings: OCRSettings) -> bool:
+    """Say whether a reading is bad (or sideways) enough that the page may lie turned."""
+    return settings.cleanup != "none" and result.get("turned_by") != TURN_RECIPE \
+        and _reading_score(result["tsv"]) < TURN_BELOW_CONFIDENCE
+
+
+def _best_turn(gray: Image.Image, settings: OCRSettings, first: dict[str, Any]) -> dict[str, Any]:
+    """Read a page that read badly (or sideways) once more turned; keep the best reading."""
+    sideways = tsv_vertical_share(first["tsv"]) > 0.5
+    turns = (270, 90) if sideways else (270, 90, 180)
+    best, best_score = {**first, "turn": 0, "turned_by": TURN_RECIPE}, _reading_score(first["tsv"])
+    for turn in turns:
+        cleaned, angle = clean_page(turn_image(gray, turn))
+        tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+        score = _reading_score(tsv)
+        if score > best_score + 0.1:
+            best = {"tsv": tsv, "angle": angle, "size": list(cleaned.size), "turn": turn, "turned_by": TURN_RECIPE}
+            best_score = score
+        if best_score >= TURN_GOOD_ENOUGH:
+            break
+    return best
 
 
 def page_from_ocr(number: int, result: dict[str, Any], settings: OCRSettings,
                   width: float, height: float) -> Page:
     """Build an OCR Page (boxes in PDF points, confidences, repaired markers) from a Tesseract result."""
     size = (int(result["size"][0]), int(result["size"][1]))
-    words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size)
+    turn = int(result.get("turn", 0))
+    words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size, turn=turn)
+    words = table_words(words, result.get("tables") or [], dpi=settings.dpi, angle=float(result["angle"]),
+                        size=size, turn=turn)
     pt = assemble(words)
     repaired = repair_text(pt)
     return Page(
         number=number, text=pt.text, boxes=pt.boxes, confidences=pt.confidences, sizes=pt.sizes,
-        width=width, height=height, source="ocr",
+        width=width, height=height, source="ocr", turn=turn,
         repaired=pt.repaired if repaired else None,
     )
 

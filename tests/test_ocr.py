@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -380,3 +381,62 @@ def test_is_blank_tells_a_white_page_from_a_page_with_one_digit() -> None:
     digit = white.copy()
     ImageDraw.Draw(digit).rectangle((800, 2200, 812, 2230), fill=0)   # a page number's worth of ink
     assert not ocr.is_blank(digit)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pages scanned sideways, and ruled tables read cell by cell (issue 8)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_turn_point_round_trip(turn: int) -> None:
+    from PIL import Image
+
+    img = Image.new("L", (40, 30), 255)
+    img.putpixel((3, 5), 0)
+    turned = ocr.turn_image(img, turn)
+    ys, xs = (turned.size[1], turned.size[0])
+    dark = [(x, y) for y in range(ys) for x in range(xs) if turned.getpixel((x, y)) < 128]
+    assert [ocr.turn_point(3.5, 5.5, turn, img.size)] == [(dark[0][0] + 0.5, dark[0][1] + 0.5)]
+    assert ocr.unturn_point(*ocr.turn_point(3.5, 5.5, turn, img.size), turn, turned.size) == (3.5, 5.5)
+
+
+def _ruled_table_image() -> Any:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 30)
+    img = Image.new("L", (1600, 1100), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((100, 60), "Biểu số 01: Thu ngân sách các xã năm 2024", font=font, fill=0)
+    draw.text((100, 110), "Đơn vị tính: triệu đồng", font=font, fill=0)
+    xs, ys = [100, 200, 800, 1150, 1500], [180 + 70 * k for k in range(8)]
+    rows = [["STT", "Tên xã", "Kế hoạch", "Thực hiện"], ["1", "Xã Đắk Sôr", "1.250", "1.380"],
+            ["2", "Xã Nam Đà", "2.400", "2.515"], ["3", "Xã Đắk Mâm", "3.125", "3.090"],
+            ["4", "Xã Buôn Choáh", "980", "1.020"], ["5", "Xã Quảng Phú", "1.560", "1.745"],
+            ["", "Tổng cộng", "9.315", "9.750"]]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=90, width=2)      # grey rules, as scans have them
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=90, width=2)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            w = draw.textlength(text, font=font)
+            x = xs[c + 1] - 12 - w if c >= 2 else xs[c] + 12     # figures right-aligned against the rule
+            draw.text((x, ys[r] + 16), text, font=font, fill=0)
+    return img
+
+
+@pytest.mark.ocr
+def test_sideways_table_page_is_turned_and_its_table_read(tmp_path: Path) -> None:
+    from pipeline.ocr_cache import OCRCache
+
+    img = _ruled_table_image().rotate(90, expand=True)               # scanned sideways
+    settings = ocr.OCRSettings()
+    result = ocr.ocr_image(img, settings, OCRCache(tmp_path))
+    assert result["turn"] == 270
+    (table,) = result["tables"]
+    cells = {(c["row"], c["col"]): c["text"] for c in table["cells"]}
+    assert [cells[(r, 3)] for r in range(1, 7)] == ["1.380", "2.515", "3.090", "1.020", "1.745", "9.750"]
+    page = ocr.page_from_ocr(1, result, settings, img.width * 72 / settings.dpi, img.height * 72 / settings.dpi)
+    assert "Xã Nam Đà 2.400 2.515" in page.text                      # one table row to a line
+    calls = tesseract_invocations()
+    assert ocr.ocr_image(img, settings, OCRCache(tmp_path)) == result and tesseract_invocations() == calls
