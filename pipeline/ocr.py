@@ -28,8 +28,8 @@ from core.errors import OCRUnavailable, UnreadableDocument, UsageError
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
-from pipeline.pdfium import PDFIUM_LOCK
-from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.read import no_text_layer_warning, page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
 
 MODES = ("auto", "always", "never")
@@ -106,13 +106,17 @@ def clean_page(img: Image.Image) -> tuple[Image.Image, float]:
     return gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255), angle
 
 
-def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
+def unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
+    """Map a point of an image rotated by `angle` (PIL's rotate) back onto the unrotated image."""
     # PIL's rotate maps each output pixel to the input through this affine transform (Image.rotate)
     a = -math.radians(angle)
     cx, cy = size[0] / 2, size[1] / 2
     dx, dy = x - cx, y - cy
     return math.cos(a) * dx + math.sin(a) * dy + cx, -math.sin(a) * dx + math.cos(a) * dy + cy
 
+
+# Kept until the tables helper's split of pipeline/tables.py imports `unrotate` (it imports this name today).
+_unrotate = unrotate
 
 _TESSERACT_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
@@ -172,7 +176,7 @@ def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> l
         x, y = float(row["left"]), float(row["top"])
         w, h = float(row["width"]), float(row["height"])
         if angle:
-            pts = [_unrotate(px, py, angle, size) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
+            pts = [unrotate(px, py, angle, size) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
             box = (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
         else:
@@ -464,25 +468,23 @@ def _pages(numbers: list[int]) -> str:
     return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_ranges(numbers)}"
 
 
-def _rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
-    """Rewrite read()'s "pages … need OCR" warning once those pages were OCR'd; keep it for pages that were not."""
-    out: list[str] = []
-    for w in warnings:
-        m = NO_TEXT_LAYER.match(w)
-        if m is None:
-            out.append(w)
-            continue
-        numbers = parse_page_ranges(m.group("pages"))
-        done = [n for n in numbers if n in ocrd and n not in blank]
-        empty = [n for n in numbers if n in blank]
-        left = [n for n in numbers if n not in ocrd and n not in blank]
-        if done:
-            out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
-        if empty:
-            out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
-                       "(nothing to OCR)")
-        if left:
-            out.append(no_text_layer_warning(left, int(m.group("total"))))
+def rewrite_no_text_warnings(warnings: list[str], pages: list[Page], ocrd: set[int], blank: set[int]) -> list[str]:
+    """Replace read()'s "pages … need OCR" warning by what OCR did with the pages that have no text layer."""
+    missing = [p.number for p in pages if not p.has_text_layer]
+    if not missing:
+        return list(warnings)
+    stale = no_text_layer_warning(missing, len(pages))   # the warning read() wrote, rebuilt from the pages
+    out = [w for w in warnings if w != stale]
+    done = [n for n in missing if n in ocrd and n not in blank]
+    empty = [n for n in missing if n in blank]
+    left = [n for n in missing if n not in ocrd and n not in blank]
+    if done:
+        out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
+    if empty:
+        out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
+                   "(nothing to OCR)")
+    if left:
+        out.append(no_text_layer_warning(left, len(pages)))
     return out
 
 
@@ -504,16 +506,17 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             pages[i] = dataclasses.replace(p, triage=decision, triage_reason=reason)
         return _decode_extras(dataclasses.replace(raw, pages=pages))
 
-    import pypdfium2 as pdfium
-
+    # The handle read() left open, else the file opened here (library use: read_document without keep_open).
+    handle = raw.pdf if raw.pdf is not None and not raw.pdf.closed else None
+    own = handle is None
+    if handle is None:
+        try:
+            handle = PdfHandle(raw.path, Path(raw.path).read_bytes())
+        except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
+            raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
+    pdf = handle.pdf
     try:
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(raw.path)
-    except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
-        raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
-    try:
-        with PDFIUM_LOCK:
-            n_pdf = len(pdf)
+        n_pdf = handle.pages
         decisions: list[tuple[str, str]] = []
         for p in pages:
             if 1 <= p.number <= n_pdf and p.image_coverage is None:
@@ -557,6 +560,7 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                                      f"({settings.lang}, {settings.dpi} dpi)")
             ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
+            new.has_text_layer = pages[i].has_text_layer
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
@@ -570,7 +574,7 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             while pending:
                 finish(*pending.pop(0))
     finally:
-        with PDFIUM_LOCK:
-            pdf.close()
-    warnings = _rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
+        if own:
+            handle.close()
+    warnings = rewrite_no_text_warnings(list(raw.warnings), raw.pages, ocrd, blank)
     return _decode_extras(dataclasses.replace(raw, pages=pages, warnings=warnings))

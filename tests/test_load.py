@@ -13,6 +13,7 @@ from extractors.model import Figure, Metadata, Reference
 from pipeline import schema
 from pipeline.load import document_status, load_document, open_db, record_failure
 from pipeline.model import Document, Extracted, Page, Segment, Structure
+from pipeline.schema import SCHEMA_REVISION
 from solieu.export import rows, to_text
 
 TEXT = "Huy động 380.000.000 đồng; bê tông 14.719 km; 16/21 xã đạt chuẩn."
@@ -129,7 +130,7 @@ def test_schema_is_versioned_and_migrating_twice_is_harmless(url: str) -> None:
     dispose_all()
     engine = open_db(url)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == SCHEMA_REVISION
 
 
 def test_readonly_engine_refuses_writes(sqlite_url: str) -> None:
