@@ -29,7 +29,7 @@ from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
-from pipeline.read import no_text_layer_warning, page_ranges
+from pipeline.read import NoTextLayerWarning, no_text_layer_warning, page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
 
 MODES = ("auto", "always", "never")
@@ -468,23 +468,23 @@ def _pages(numbers: list[int]) -> str:
     return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_ranges(numbers)}"
 
 
-def rewrite_no_text_warnings(warnings: list[str], pages: list[Page], ocrd: set[int], blank: set[int]) -> list[str]:
-    """Replace read()'s "pages … need OCR" warning by what OCR did with the pages that have no text layer."""
-    missing = [p.number for p in pages if not p.has_text_layer]
-    if not missing:
-        return list(warnings)
-    stale = no_text_layer_warning(missing, len(pages))   # the warning read() wrote, rebuilt from the pages
-    out = [w for w in warnings if w != stale]
-    done = [n for n in missing if n in ocrd and n not in blank]
-    empty = [n for n in missing if n in blank]
-    left = [n for n in missing if n not in ocrd and n not in blank]
-    if done:
-        out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
-    if empty:
-        out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
-                   "(nothing to OCR)")
-    if left:
-        out.append(no_text_layer_warning(left, len(pages)))
+def rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
+    """Replace read()'s "pages … need OCR" warning by what OCR did with those pages (the rest kept as they are)."""
+    out: list[str] = []
+    for w in warnings:
+        if not isinstance(w, NoTextLayerWarning):
+            out.append(w)
+            continue
+        done = [n for n in w.pages if n in ocrd and n not in blank]
+        empty = [n for n in w.pages if n in blank]
+        left = [n for n in w.pages if n not in ocrd and n not in blank]
+        if done:
+            out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
+        if empty:
+            out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
+                       "(nothing to OCR)")
+        if left:
+            out.append(no_text_layer_warning(left, w.total))
     return out
 
 
@@ -576,5 +576,5 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
     finally:
         if own:
             handle.close()
-    warnings = rewrite_no_text_warnings(list(raw.warnings), raw.pages, ocrd, blank)
+    warnings = rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
     return _decode_extras(dataclasses.replace(raw, pages=pages, warnings=warnings))

@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -125,7 +126,7 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
         raise
     if not keep_open:
         handle.close()
-    warnings = []
+    warnings: list[str] = []
     empty = [pg.number for pg in pages if not pg.has_text_layer]
     if empty:
         warnings.append(no_text_layer_warning(empty, len(pages)))
@@ -133,10 +134,27 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
                        pdf=None if handle.closed else handle)
 
 
-def no_text_layer_warning(numbers: list[int], total: int) -> str:
+class NoTextLayerWarning(str):
+    """read()'s warning that pages have no text layer, carrying their numbers so OCR can rewrite it unparsed."""
+
+    pages: tuple[int, ...]
+    total: int
+
+    def __new__(cls, pages: list[int], total: int) -> NoTextLayerWarning:
+        """Word the warning for pages (1-based numbers) of a document of `total` pages."""
+        text = (f"{len(pages)} of {total} pages have no text layer (pages {page_ranges(pages)}): probably scanned; "
+                "they need OCR (solieu ingest --ocr auto)")
+        obj = super().__new__(cls, text)
+        obj.pages, obj.total = tuple(pages), total
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NoTextLayerWarning, (list(self.pages), self.total))
+
+
+def no_text_layer_warning(numbers: list[int], total: int) -> NoTextLayerWarning:
     """Return the warning for pages without a text layer (OCR rewrites it once they are OCR'd)."""
-    return (f"{len(numbers)} of {total} pages have no text layer (pages {page_ranges(numbers)}): probably scanned; "
-            "they need OCR (solieu ingest --ocr auto)")
+    return NoTextLayerWarning(numbers, total)
 
 
 def page_ranges(numbers: list[int]) -> str:

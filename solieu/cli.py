@@ -198,7 +198,7 @@ def _print_summary(result: Any, url: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: standard output).")
+              help="Output file (default, or '-': standard output).")
 def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
     """Export a table of the dataset."""
     from pipeline.load import open_db
@@ -206,6 +206,8 @@ def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
 
     engine = open_db(db_url(db), readonly=True)
     records = rows(engine, table)
+    if out is not None and str(out) == "-":
+        out = None                     # the usual spelling of standard output, not a file named "-"
     if fmt == "parquet" or out is not None:
         if fmt == "parquet":
             n = write(records, fmt, None, out)

@@ -208,3 +208,10 @@ def test_serve_shows_the_dataset_read_only_on_loopback(seed_db: str) -> None:
     # Stopping `solieu serve` stops the web server too: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/documents.json", timeout=2)
+
+
+def test_export_out_dash_is_standard_output(seed_db: str, tmp_path: Path) -> None:
+    res = solieu("export", "documents", "--db", seed_db, "--out", "-", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert {json.loads(x)["doc_number"] for x in res.stdout.splitlines()} == {"374-BC/HU"}
+    assert not (tmp_path / "-").exists(), "'-' means standard output, not a file named '-'"

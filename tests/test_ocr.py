@@ -331,13 +331,17 @@ WARNING_REWRITES = [
                          ids=[f"{sorted(w[0])} of {w[1]}, ocr {sorted(w[2])}" for w in WARNING_REWRITES])
 def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(missing: set[int], total: int, ocrd: set[int],
                                                           blank: set[int], after: list[str]) -> None:
-
-    pages = [Page(number=n, text="" if n in missing else "chữ", has_text_layer=n not in missing)
-             for n in range(1, total + 1)]
     other = "page 4: tables not read (ValueError: x); its text and prose figures are kept"
     before = [other] + ([ocr.no_text_layer_warning(sorted(missing), total)] if missing else [])
-    # The pages' own flags say which pages lacked a text layer: the warning text is never parsed.
-    assert ocr.rewrite_no_text_warnings(before, pages, ocrd, blank) == [other, *after]
+    # The warning carries its page numbers: OCR rewrites it without parsing its English.
+    assert ocr.rewrite_no_text_warnings(before, ocrd, blank) == [other, *after]
+
+
+def test_the_need_ocr_warning_survives_pickling_with_its_pages() -> None:
+    import pickle
+
+    w = pickle.loads(pickle.dumps(ocr.no_text_layer_warning([2, 3], 9)))
+    assert ocr.rewrite_no_text_warnings([w], {2, 3}, set()) == ["pages 2-3 had no text layer and were OCR'd"]
 
 
 def test_mode_never_keeps_the_need_ocr_warning() -> None:
