@@ -329,34 +329,6 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _stop_children(keep: str, grace: float = 10.0) -> None:
-    """Terminate this process's children (but those whose command line holds `keep`); kill the stubborn."""
-    import signal
-    import time
-
-    me = os.getpid()
-    kids: list[int] = []
-    for task in Path(f"/proc/{me}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            kids += [int(x) for x in task.read_text().split()]
-    targets = []
-    for pid in kids:
-        with contextlib.suppress(OSError):
-            if keep not in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace"):
-                targets.append(pid)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in targets:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and targets:
-            for pid in list(targets):
-                with contextlib.suppress(ChildProcessError):
-                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                        targets.remove(pid)
-            time.sleep(0.1)
-
-
 @main.command()
 @click.option("--inbox", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder to watch; each tick ingests what is new or changed under it.")
@@ -389,9 +361,6 @@ def nightly(inbox: Path, db: str | None, cron: str, interval: int | None, ocr: s
         click.echo(f"Serving nightly ingestion of {inbox} into {safe_url(url)} {when}; Ctrl+C to stop.")
         with contextlib.suppress(KeyboardInterrupt):
             serve_nightly(str(inbox.resolve()), url, cron=cron, interval=interval, ocr=ocr, workers=workers)
-        # Flow runs still going in the runner's subprocesses would outlive the server they report to, and
-        # keep this process from exiting: stop them (a run cut short is closed as "interrupted" next time).
-        _stop_children(keep="solieu.prefect_server")
     click.echo("Stopped.")
 
 
