@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -103,11 +102,21 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
                             "sqlite:///data/solieu.db or postgresql+psycopg://user@host/dbname") from exc
 
 
-def _alembic_config(connection: Any) -> Config:
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     return cfg
+
+
+def _schema_revision(conn: Any) -> str | None:
+    """Return the dataset's alembic revision, or None for an empty database (read without importing alembic)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 def open_db(url: str, *, readonly: bool = False) -> Engine:
@@ -119,12 +128,14 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                current = MigrationContext.configure(conn).get_current_revision()
+                current = _schema_revision(conn)
                 if readonly:
                     if current is None:
                         raise DatabaseError(f"{safe_url(url)} holds no solieu dataset; run `solieu ingest PATH` "
                                             "first")
                 elif current != SCHEMA_REVISION:
+                    from alembic import command  # only when there is something to migrate: ~0.3 s to import
+
                     command.upgrade(_alembic_config(conn), "head")
             break
         except (OperationalError, ProgrammingError, IntegrityError) as exc:
@@ -167,13 +178,53 @@ def document_status(engine: Engine, path: str, sha256: str) -> str:
 
 
 def start_run(engine: Engine, paths: list[str]) -> int:
-    """Record the start of an ingest run and return its id."""
+    """Record the start of an ingest run (and the process running it) and return its id."""
     with engine.begin() as conn:
         res = conn.execute(insert(ingest_runs).values(
             started_at=_now(), paths=paths, pipeline_version=PIPELINE_VERSION, status="running",
-            documents_seen=0, loaded=0, skipped=0, failed=0,
+            documents_seen=0, loaded=0, skipped=0, failed=0, host=socket.gethostname(), pid=os.getpid(),
         ))
         return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+
+def process_alive(pid: int, started: dt.datetime | None = None) -> bool:
+    """Say whether process pid is alive on this host (and, where /proc tells, began before `started`)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass                                 # alive, another user's
+    if started is None:
+        return True
+    try:
+        # field 22 of /proc/PID/stat: start time in clock ticks after boot; a later start is a reused pid
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+    began = boot + ticks / os.sysconf("SC_CLK_TCK")
+    when = started if started.tzinfo else started.replace(tzinfo=dt.UTC)
+    return began <= when.timestamp() + 2.0
+
+
+def close_interrupted_runs(engine: Engine) -> list[int]:
+    """Mark "interrupted" the runs still "running" whose process on this host is gone; return their ids."""
+    host = socket.gethostname()
+    with engine.begin() as conn:
+        rows = conn.execute(select(ingest_runs.c.id, ingest_runs.c.host, ingest_runs.c.pid,
+                                   ingest_runs.c.started_at).where(ingest_runs.c.status == "running")).all()
+        # Runs from before the owner was recorded (no pid) cannot still be running beside this version.
+        dead = [r.id for r in rows
+                if r.pid is None or (r.host == host and not process_alive(int(r.pid), r.started_at))]
+        if dead:
+            conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead))
+                         .where(ingest_runs.c.status == "running")
+                         .values(status="interrupted", finished_at=_now()))
+    for run_id in dead:
+        log.warning("ingest run %s was left running by a process that is gone: marked interrupted", run_id)
+    return dead
 
 
 def finish_run(engine: Engine, run_id: int, *, seen: int, loaded: int, skipped: int, failed: int) -> None:

@@ -390,10 +390,10 @@ def _canonical_page(p: Page) -> Page:
     text = p.text
     boxes, sizes, confs = p.boxes, p.sizes, p.confidences
     if not unicodedata.is_normalized("NFC", text):
-        from pipeline.read import _compose
+        from pipeline.read import compose
 
         if boxes is not None and len(boxes) == len(text):
-            text, boxes, sz = _compose(text, boxes, sizes if sizes is not None else [None] * len(text))
+            text, boxes, sz = compose(text, boxes, sizes if sizes is not None else [None] * len(text))
             sizes = sz if p.sizes is not None else None
             confs = None if confs is not None and len(confs) != len(text) else confs
         else:

@@ -28,8 +28,8 @@ from core.errors import OCRUnavailable, UnreadableDocument, UsageError
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
-from pipeline.pdfium import PDFIUM_LOCK
-from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.read import NoTextLayerWarning, no_text_layer_warning, page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
 
 MODES = ("auto", "always", "never")
@@ -137,7 +137,8 @@ def unturn_point(x: float, y: float, turn: int, turned_size: tuple[int, int]) ->
     return x, y
 
 
-def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
+def unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
+    """Map a point of an image rotated by `angle` (PIL's rotate) back onto the unrotated image."""
     # PIL's rotate maps each output pixel to the input through this affine transform (Image.rotate)
     a = -math.radians(angle)
     cx, cy = size[0] / 2, size[1] / 2
@@ -222,7 +223,7 @@ def px_box_to_pt(box: tuple[float, float, float, float], *, dpi: float, angle: f
     x0, y0, x1, y1 = box
     if not (angle or turn):
         return (x0 * k, y0 * k, x1 * k, y1 * k)
-    pts = [_unrotate(px, py, angle, size) if angle else (px, py) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    pts = [unrotate(px, py, angle, size) if angle else (px, py) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
     pts = [unturn_point(px, py, turn, size) for px, py in pts]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     return (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
@@ -234,7 +235,7 @@ def pt_to_px(x: float, y: float, *, dpi: float, angle: float, size: tuple[int, i
     tw, th = size
     before = (th, tw) if turn % 180 else (tw, th)        # the image before the turn
     px, py = turn_point(x * k, y * k, turn, before)
-    return _unrotate(px, py, -angle, size) if angle else (px, py)
+    return unrotate(px, py, -angle, size) if angle else (px, py)
 
 
 def table_words(words: list[_Word], tables: list[dict[str, Any]], *, dpi: float, angle: float,
@@ -643,25 +644,23 @@ def _pages(numbers: list[int]) -> str:
     return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_ranges(numbers)}"
 
 
-def _rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
-    """Rewrite read()'s "pages … need OCR" warning once those pages were OCR'd; keep it for pages that were not."""
+def rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
+    """Replace read()'s "pages … need OCR" warning by what OCR did with those pages (the rest kept as they are)."""
     out: list[str] = []
     for w in warnings:
-        m = NO_TEXT_LAYER.match(w)
-        if m is None:
+        if not isinstance(w, NoTextLayerWarning):
             out.append(w)
             continue
-        numbers = parse_page_ranges(m.group("pages"))
-        done = [n for n in numbers if n in ocrd and n not in blank]
-        empty = [n for n in numbers if n in blank]
-        left = [n for n in numbers if n not in ocrd and n not in blank]
+        done = [n for n in w.pages if n in ocrd and n not in blank]
+        empty = [n for n in w.pages if n in blank]
+        left = [n for n in w.pages if n not in ocrd and n not in blank]
         if done:
             out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
         if empty:
             out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
                        "(nothing to OCR)")
         if left:
-            out.append(no_text_layer_warning(left, int(m.group("total"))))
+            out.append(no_text_layer_warning(left, w.total))
     return out
 
 
@@ -683,16 +682,17 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             pages[i] = dataclasses.replace(p, triage=decision, triage_reason=reason)
         return _decode_extras(dataclasses.replace(raw, pages=pages))
 
-    import pypdfium2 as pdfium
-
+    # The handle read() left open, else the file opened here (library use: read_document without keep_open).
+    handle = raw.pdf if raw.pdf is not None and not raw.pdf.closed else None
+    own = handle is None
+    if handle is None:
+        try:
+            handle = PdfHandle(raw.path, Path(raw.path).read_bytes())
+        except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
+            raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
+    pdf = handle.pdf
     try:
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(raw.path)
-    except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
-        raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
-    try:
-        with PDFIUM_LOCK:
-            n_pdf = len(pdf)
+        n_pdf = handle.pages
         decisions: list[tuple[str, str]] = []
         for p in pages:
             if 1 <= p.number <= n_pdf and p.image_coverage is None:
@@ -736,6 +736,7 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                                      f"({settings.lang}, {settings.dpi} dpi)")
             ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
+            new.has_text_layer = pages[i].has_text_layer
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
@@ -749,7 +750,7 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             while pending:
                 finish(*pending.pop(0))
     finally:
-        with PDFIUM_LOCK:
-            pdf.close()
-    warnings = _rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
+        if own:
+            handle.close()
+    warnings = rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
     return _decode_extras(dataclasses.replace(raw, pages=pages, warnings=warnings))

@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -18,15 +19,19 @@ from core.chars import TO_SUPERSCRIPT
 from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
-from pipeline.pdfium import PDFIUM_LOCK
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
 
 SUPERSCRIPT = TO_SUPERSCRIPT
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 
 
-def read_document(path: str | Path) -> RawDocument:
-    """Read one file into pages of NFC text (PDF: with a box and font size per character)."""
+def read_document(path: str | Path, *, keep_open: bool = False) -> RawDocument:
+    """Read one file into pages of NFC text (PDF: with a box and font size per character).
+
+    keep_open: leave the PDF open in the result's `pdf` handle for the later stages; the caller closes it
+    (RawDocument.close()).
+    """
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in SUPPORTED:
@@ -42,7 +47,7 @@ def read_document(path: str | Path) -> RawDocument:
         raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
     sha = hashlib.sha256(data).hexdigest()
     if ext == ".pdf":
-        return _read_pdf(p, data, sha)
+        return _read_pdf(p, data, sha, keep_open=keep_open)
     if ext == ".docx":
         return _read_docx(p, data, sha)
     text = decode_text(data)
@@ -88,7 +93,7 @@ def _no_text(p: Path, what: str) -> str:
 # --------------------------------------------------------------------------- PDF (pypdfium2)
 
 
-def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
+def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> RawDocument:
     if not data.lstrip().startswith(b"%PDF"):
         raise UnreadableDocument(
             f"{p.name}: not a PDF (the file does not start with %PDF); check what it really is and rename or "
@@ -100,8 +105,7 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "or copying: fetch it again"
         )
     try:
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(data)
+        handle = PdfHandle(p, data)
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
@@ -114,40 +118,43 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "again"
         ) from e
     try:
-        with PDFIUM_LOCK:
-            n_pages = len(pdf)
-        if n_pages == 0:
+        if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
-        pages = [_read_pdf_page(pdf, i) for i in range(n_pages)]
-    finally:
-        with PDFIUM_LOCK:
-            pdf.close()
-    warnings = []
-    empty = [pg.number for pg in pages if not pg.text.strip()]
+        pages = [_read_pdf_page(handle.pdf, i) for i in range(handle.pages)]
+    except BaseException:
+        handle.close()
+        raise
+    if not keep_open:
+        handle.close()
+    warnings: list[str] = []
+    empty = [pg.number for pg in pages if not pg.has_text_layer]
     if empty:
         warnings.append(no_text_layer_warning(empty, len(pages)))
-    return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings)
+    return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings,
+                       pdf=None if handle.closed else handle)
 
 
-#: Matches the warning of no_text_layer_warning (group "pages": the page ranges), so OCR can rewrite it.
-NO_TEXT_LAYER = re.compile(
-    r"^\d+ of (?P<total>\d+) pages have no text layer \(pages (?P<pages>[\d, -]+)\): probably scanned; they need OCR"
-)
+class NoTextLayerWarning(str):
+    """read()'s warning that pages have no text layer, carrying their numbers so OCR can rewrite it unparsed."""
+
+    pages: tuple[int, ...]
+    total: int
+
+    def __new__(cls, pages: list[int], total: int) -> NoTextLayerWarning:
+        """Word the warning for pages (1-based numbers) of a document of `total` pages."""
+        text = (f"{len(pages)} of {total} pages have no text layer (pages {page_ranges(pages)}): probably scanned; "
+                "they need OCR (solieu ingest --ocr auto)")
+        obj = super().__new__(cls, text)
+        obj.pages, obj.total = tuple(pages), total
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NoTextLayerWarning, (list(self.pages), self.total))
 
 
-def no_text_layer_warning(numbers: list[int], total: int) -> str:
+def no_text_layer_warning(numbers: list[int], total: int) -> NoTextLayerWarning:
     """Return the warning for pages without a text layer (OCR rewrites it once they are OCR'd)."""
-    return (f"{len(numbers)} of {total} pages have no text layer (pages {page_ranges(numbers)}): probably scanned; "
-            "they need OCR (solieu ingest --ocr auto)")
-
-
-def parse_page_ranges(text: str) -> list[int]:
-    """Return [1, 2, 3, 7] for "1-3, 7" (the inverse of page_ranges)."""
-    out: list[int] = []
-    for part in text.split(","):
-        a, _, b = part.strip().partition("-")
-        out.extend(range(int(a), int(b or a) + 1))
-    return out
+    return NoTextLayerWarning(numbers, total)
 
 
 def page_ranges(numbers: list[int]) -> str:
@@ -185,7 +192,8 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
         finally:
             page.close()
     text, boxes, sizes = _assemble(chars)
-    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height)
+    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
+                has_text_layer=bool(text.strip()))
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
@@ -262,7 +270,7 @@ def _assemble(chars: list[_Char]) -> tuple[str, list[BBox | None], list[float | 
             boxes.append(None)
             sizes.append(None)
         _mark_superscripts(line, text, boxes, sizes)
-    return _compose("".join(text), boxes, sizes)
+    return compose("".join(text), boxes, sizes)
 
 
 def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
@@ -303,7 +311,7 @@ def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | No
         sizes.append(size)
 
 
-def _compose(text: str, boxes: list[BBox | None], sizes: list[float | None]
+def compose(text: str, boxes: list[BBox | None], sizes: list[float | None]
              ) -> tuple[str, list[BBox | None], list[float | None]]:
     """NFC-compose text, giving a composed character the union of its parts' boxes."""
     if unicodedata.is_normalized("NFC", text):

@@ -23,7 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 
 def _exact(value: Any) -> Decimal:
@@ -94,7 +94,9 @@ ingest_runs = Table(
     Column("loaded", Integer, default=0),
     Column("skipped", Integer, default=0),
     Column("failed", Integer, default=0),
-    Column("status", String(16), nullable=False, default="running"),
+    Column("status", String(16), nullable=False, default="running"),  # running | ok | partial | interrupted
+    Column("host", String(255)),       # the machine and process running it: a dead one's run is "interrupted"
+    Column("pid", Integer),
 )
 
 documents = Table(

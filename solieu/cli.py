@@ -102,18 +102,22 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     engine = open_db(url)  # fail fast (clear message) when the database cannot be opened
     if not force and not found.unsupported and _all_current(engine, found.files):
         # Nothing to do: skip starting Prefect (its local server costs seconds per run).
-        from flows.ingest import IngestSummary, Outcome
+        from pipeline.sequence import IngestSummary, Outcome
 
         result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
         if summary:
             _print_summary(result, url)
         return
     prepare_prefect_env()
-    from flows.ingest import run_ingest, set_progress_hook
+    from solieu.prefect_server import prefect_api
 
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
-                  console=None) as progress:
+    # The server is chosen before Prefect is imported: Prefect reads PREFECT_API_URL once, at import.
+    with prefect_api(Path(os.environ["PREFECT_HOME"])), \
+            Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
+                     console=None) as progress:
+        from flows.ingest import run_ingest, set_progress_hook
+
         bar = progress.add_task("", total=total)
 
         def hook(path: str, status: str) -> None:
@@ -195,7 +199,7 @@ def _print_summary(result: Any, url: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: standard output).")
+              help="Output file (default, or '-': standard output).")
 def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
     """Export a table of the dataset."""
     from pipeline.load import open_db
@@ -203,6 +207,8 @@ def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
 
     engine = open_db(db_url(db), readonly=True)
     records = rows(engine, table)
+    if out is not None and str(out) == "-":
+        out = None                     # the usual spelling of standard output, not a file named "-"
     if fmt == "parquet" or out is not None:
         if fmt == "parquet":
             n = write(records, fmt, None, out)

@@ -316,26 +316,33 @@ def test_cache_round_trip_and_corrupt_entry(tmp_path: Path) -> None:
 
 NEED_OCR = "they need OCR (solieu ingest --ocr auto)"
 WARNING_REWRITES = [
-    # (warning, pages OCR'd, blank renders, warnings after)
-    (f"9 of 9 pages have no text layer (pages 1-9): probably scanned; {NEED_OCR}", set(range(1, 10)), set(),
-     ["pages 1-9 had no text layer and were OCR'd"]),
-    (f"3 of 5 pages have no text layer (pages 1, 3, 5): probably scanned; {NEED_OCR}", {1, 3, 5}, {5},
+    # (pages without a text layer, of how many, pages OCR'd, blank renders, warnings after)
+    (set(range(1, 10)), 9, set(range(1, 10)), set(), ["pages 1-9 had no text layer and were OCR'd"]),
+    ({1, 3, 5}, 5, {1, 3, 5}, {5},
      ["pages 1, 3 had no text layer and were OCR'd", "page 5 had no text layer and is blank (nothing to OCR)"]),
-    (f"3 of 9 pages have no text layer (pages 2-4): probably scanned; {NEED_OCR}", {2}, set(),
+    ({2, 3, 4}, 9, {2}, set(),
      ["page 2 had no text layer and was OCR'd",
       f"2 of 9 pages have no text layer (pages 3-4): probably scanned; {NEED_OCR}"]),
-    (f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}", set(), set(),
-     [f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}"]),
-    ("page 4: tables not read (ValueError: x); its text and prose figures are kept", {4}, set(),
-     ["page 4: tables not read (ValueError: x); its text and prose figures are kept"]),
+    ({1, 2}, 2, set(), set(), [f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}"]),
+    (set(), 5, {4}, set(), []),
 ]
 
 
-@pytest.mark.parametrize(("warning", "ocrd", "blank", "after"), WARNING_REWRITES,
-                         ids=[w[0][:40] for w in WARNING_REWRITES])
-def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(warning: str, ocrd: set[int], blank: set[int],
-                                                          after: list[str]) -> None:
-    assert ocr._rewrite_no_text_warnings([warning], ocrd, blank) == after
+@pytest.mark.parametrize(("missing", "total", "ocrd", "blank", "after"), WARNING_REWRITES,
+                         ids=[f"{sorted(w[0])} of {w[1]}, ocr {sorted(w[2])}" for w in WARNING_REWRITES])
+def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(missing: set[int], total: int, ocrd: set[int],
+                                                          blank: set[int], after: list[str]) -> None:
+    other = "page 4: tables not read (ValueError: x); its text and prose figures are kept"
+    before = [other] + ([ocr.no_text_layer_warning(sorted(missing), total)] if missing else [])
+    # The warning carries its page numbers: OCR rewrites it without parsing its English.
+    assert ocr.rewrite_no_text_warnings(before, ocrd, blank) == [other, *after]
+
+
+def test_the_need_ocr_warning_survives_pickling_with_its_pages() -> None:
+    import pickle
+
+    w = pickle.loads(pickle.dumps(ocr.no_text_layer_warning([2, 3], 9)))
+    assert ocr.rewrite_no_text_warnings([w], {2, 3}, set()) == ["pages 2-3 had no text layer and were OCR'd"]
 
 
 def test_mode_never_keeps_the_need_ocr_warning() -> None:

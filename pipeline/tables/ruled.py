@@ -121,7 +121,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
 
-    from pipeline.ocr import _unrotate, clean_page, turn_image, turn_point, unturn_point
+    from pipeline.ocr import clean_page, turn_image, turn_point, unrotate, unturn_point
 
     out: list[tuple[int, Grid]] = []
     scale = OCR_TABLE_DPI / 72
@@ -144,11 +144,11 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
             def to_px(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
                       scale: float = scale, turn: int = turn, rsize: tuple[int, int] = rendered.size) -> tuple[float, float]:
                 tx, ty = turn_point(x * scale, y * scale, turn, rsize)
-                return _unrotate(tx, ty, -angle, size) if angle else (tx, ty)
+                return unrotate(tx, ty, -angle, size) if angle else (tx, ty)
 
             def to_pt(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
                       scale: float = scale, turn: int = turn, turned: tuple[int, int] = turned) -> tuple[float, float]:
-                ux, uy = _unrotate(x, y, angle, size) if angle else (x, y)
+                ux, uy = unrotate(x, y, angle, size) if angle else (x, y)
                 ux, uy = unturn_point(ux, uy, turn, turned)
                 return ux / scale, uy / scale
 
