@@ -12,9 +12,10 @@ import pytest
 from core.errors import OCRUnavailable, UsageError
 from pipeline import ocr
 from pipeline.model import Page, RawDocument
-from pipeline.ocr import PageText, recover_text, repair_number, repair_text, tesseract_invocations
+from pipeline.ocr import PageText, recover_text, repair_text
 from pipeline.ocr_cache import default_cache_dir
 from pipeline.read import read_document
+from pipeline.tesseract import repair_number, tesseract_invocations
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "corpus" / "public"

@@ -121,7 +121,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
 
-    from pipeline.ocr import clean_page, turn_image, turn_point, unrotate, unturn_point
+    from pipeline.tesseract import clean_page, turn_image, turn_point, unrotate, unturn_point
 
     out: list[tuple[int, Grid]] = []
     scale = OCR_TABLE_DPI / 72

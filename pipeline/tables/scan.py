@@ -149,7 +149,7 @@ def _crop(ink_img: Image.Image, box: list[float]) -> Image.Image | None:
 def _read_strip(crops: list[Image.Image], *, whitelist: str | None, lang: str, dpi: int,
                 psm: int = 6) -> list[tuple[str, float]]:
     """Stack cell images into one strip, read it with one Tesseract call, return each cell's (text, confidence)."""
-    from pipeline.ocr import run_tesseract
+    from pipeline.tesseract import run_tesseract
 
     width = max(c.width for c in crops) + 2 * STRIP_MARGIN
     height = sum(c.height for c in crops) + STRIP_GAP * (len(crops) - 1) + 2 * STRIP_MARGIN
@@ -183,7 +183,7 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
     Each table: {"box": [x0, y0, x1, y1], "cells": [{"row", "col", "rowspan", "colspan", "box", "text", "conf",
     "reread": "digits" | "text" | None}]}.
     """
-    from pipeline.ocr import repair_number
+    from pipeline.tesseract import repair_number
 
     k = OCR_TABLE_DPI / dpi
     small = cleaned.resize((max(1, round(cleaned.width * k)), max(1, round(cleaned.height * k))),
