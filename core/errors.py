@@ -28,6 +28,10 @@ class UnreadableDocument(SolieuError):
     """A file that is damaged, encrypted or empty."""
 
 
+class LimitExceeded(UnreadableDocument):
+    """A document went over a safety limit (size, pages, pixels, time); the message names the knob to raise."""
+
+
 class OCRUnavailable(SolieuError):
     """Tesseract or its Vietnamese data is missing."""
 

@@ -25,9 +25,11 @@ import yaml
 from PIL import Image
 
 from core.errors import OCRUnavailable, UnreadableDocument, UsageError
+from pipeline import limits
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
+from pipeline.pdfcheck import DAMAGED
 from pipeline.pdfium import PDFIUM_LOCK
 from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
@@ -128,9 +130,9 @@ def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: in
     with _TESSERACT_SLOTS, tempfile.TemporaryDirectory(prefix="solieu-ocr-") as tmp:
         path = Path(tmp) / "page.pgm"
         img.save(path)                         # PGM: no compression cost, read directly by Leptonica
-        proc = subprocess.run([exe, str(path), "stdout", "-l", lang, "--psm", str(psm),
-                               "--dpi", str(dpi), "tsv"],
-                              capture_output=True, env=env, check=False)
+        proc = limits.run_bounded([exe, str(path), "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
+                                   "tsv"], limit_name="ocr_seconds", what="OCR of a page image",
+                                  capture_output=True, env=env)
     with _calls_lock:
         _calls += 1
     if proc.returncode != 0:
@@ -440,7 +442,8 @@ def _image_coverage(pdf: Any, number: int) -> float:
     return min(1.0, area / (w * h)) if w and h else 0.0
 
 
-def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tuple[float, float]]:
+def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
+                ) -> tuple[Image.Image, tuple[float, float]]:
     """Render page `number` (1-based) of an open pypdfium2 document in grayscale; return it and its size (pt).
 
     Holds PDFIUM_LOCK for every pdfium call (pdfium is not thread-safe, even across documents) and closes the
@@ -449,7 +452,10 @@ def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tup
     with PDFIUM_LOCK:
         pdf_page = pdf[number - 1]
         try:
-            bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
+            w, h = pdf_page.get_size()
+            limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
+            # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
+            bitmap = pdf_page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
             try:
                 img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
             finally:
@@ -484,6 +490,22 @@ def _rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[in
         if left:
             out.append(no_text_layer_warning(left, int(m.group("total"))))
     return out
+
+
+def _recheck_damaged(pages: list[Page], decisions: list[tuple[str, str]], to_ocr: list[int], n_pdf: int) -> None:
+    """In a damaged PDF, OCR the pages whose text layer is much shorter than its other pages' (content lost)."""
+    counts = sorted(sum(1 for c in p.text if not c.isspace()) for p in pages)
+    median = counts[len(counts) // 2] if counts else 0
+    for i, p in enumerate(pages):
+        visible = sum(1 for c in p.text if not c.isspace())
+        if i in to_ocr or not 1 <= p.number <= n_pdf or decisions[i][0] != "good" or visible >= 0.5 * median:
+            continue
+        reason = (f"the PDF is damaged and this page's text layer holds {visible} characters against "
+                  f"{median} on a typical page of it: part of its content may be lost, re-read by OCR")
+        decisions[i] = ("bad-layer", reason)
+        p.triage, p.triage_reason = "bad-layer", reason
+        to_ocr.append(i)
+    to_ocr.sort()
 
 
 def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = None,
@@ -534,6 +556,8 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             if d == "legacy" and i not in to_ocr:
                 pages[i] = _decode_page(pages[i])
             pages[i].triage, pages[i].triage_reason = d, r
+        if any(w.startswith(DAMAGED) for w in raw.warnings) and mode == "auto":
+            _recheck_damaged(pages, decisions, to_ocr, n_pdf)
         if not to_ocr:
             return _decode_extras(dataclasses.replace(raw, pages=pages))
         tesseract_version()   # fail early with the install hint
@@ -546,7 +570,13 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
 
         def finish(i: int, size: tuple[float, float], fut: Future[dict[str, Any]]) -> None:
             result = fut.result()
-            new = page_from_ocr(pages[i].number, result, settings, size[0], size[1])
+            page_settings = settings
+            if result.get("size") and size[0] and not result.get("blank"):
+                # a page rendered at a capped size: its boxes scale with the dpi it was really rendered at
+                real = round(int(result["size"][0]) * 72 / size[0])
+                if real < settings.dpi - 1:
+                    page_settings = dataclasses.replace(settings, dpi=real)
+            new = page_from_ocr(pages[i].number, result, page_settings, size[0], size[1])
             new.triage = pages[i].triage
             why = "--ocr always" if mode == "always" else pages[i].triage_reason
             if result.get("blank"):
@@ -565,7 +595,21 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                 # lock: other documents may use pdfium meanwhile); keep at most two rendered pages per worker
                 while len(pending) >= 2 * n_workers:
                     finish(*pending.pop(0))
-                img, size = render_page(pdf, pages[i].number, settings.dpi)
+                limits.check_clock(raw.path, f"OCR'ing page {pages[i].number} of {n_pdf}")
+                with PDFIUM_LOCK:
+                    pdf_page = pdf[pages[i].number - 1]
+                    try:
+                        empty = limits.page_is_empty(pdf_page)
+                        size = pdf_page.get_size()
+                    finally:
+                        pdf_page.close()
+                if empty:
+                    # nothing is drawn on the page: blank without rendering it (a 200-inch page took 50 s)
+                    blank_page: Future[dict[str, Any]] = Future()
+                    blank_page.set_result({"tsv": "", "angle": 0.0, "size": [0, 0], "blank": True})
+                    pending.append((i, size, blank_page))
+                    continue
+                img, size = render_page(pdf, pages[i].number, settings.dpi, name=Path(raw.path).name)
                 pending.append((i, size, pool.submit(ocr_image, img, settings, cache)))
             while pending:
                 finish(*pending.pop(0))
