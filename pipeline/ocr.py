@@ -29,7 +29,7 @@ from pipeline import limits
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
-from pipeline.pdfcheck import DAMAGED
+from pipeline.pdfcheck import DAMAGED, text_quality
 from pipeline.pdfium import PDFIUM_LOCK
 from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
@@ -498,10 +498,18 @@ def _recheck_damaged(pages: list[Page], decisions: list[tuple[str, str]], to_ocr
     median = counts[len(counts) // 2] if counts else 0
     for i, p in enumerate(pages):
         visible = sum(1 for c in p.text if not c.isspace())
-        if i in to_ocr or not 1 <= p.number <= n_pdf or decisions[i][0] != "good" or visible >= 0.5 * median:
+        # a font whose ToUnicode map was lost shows its glyph codes as control characters ("\x05\x06\x07")
+        controls = sum(1 for c in p.text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+        if i in to_ocr or not 1 <= p.number <= n_pdf or decisions[i][0] != "good":
             continue
-        reason = (f"the PDF is damaged and this page's text layer holds {visible} characters against "
-                  f"{median} on a typical page of it: part of its content may be lost, re-read by OCR")
+        if controls > max(2, 0.002 * visible):
+            reason = (f"the PDF is damaged and this page's text layer holds {controls} control characters (a font "
+                      "lost its character map): re-read by OCR")
+        elif visible < 0.5 * median:
+            reason = (f"the PDF is damaged and this page's text layer holds {visible} characters against "
+                      f"{median} on a typical page of it: part of its content may be lost, re-read by OCR")
+        else:
+            continue
         decisions[i] = ("bad-layer", reason)
         p.triage, p.triage_reason = "bad-layer", reason
         to_ocr.append(i)
@@ -585,8 +593,16 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             else:
                 new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
                                      f"({settings.lang}, {settings.dpi} dpi)")
-            ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
+            if pages[i].triage_reason and pages[i].triage_reason.startswith(DAMAGED):
+                # a damaged PDF's page: keep whichever of text layer and OCR reads better (a cut font program
+                # renders wrong glyphs, so OCR can be worse than a text layer that lost a few characters)
+                old_q, new_q = text_quality(pages[i].text), text_quality(new.text)
+                if old_q >= new_q:
+                    pages[i].triage_reason += (f"; kept the text layer: it reads better than OCR ({old_q:.0%} "
+                                               f"against {new_q:.0%} of words are Vietnamese): check this page")
+                    return
+            ocrd.add(new.number)
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:

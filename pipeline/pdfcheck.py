@@ -96,3 +96,20 @@ def damage_warnings(data: bytes) -> list[str]:
         return []
     return [f"{DAMAGED} ({'; '.join(parts)}); pdfium repaired what it could, but text, figures or whole pages "
             "may be missing: fetch a fresh copy and ingest it with --force"]
+
+
+def text_quality(text: str) -> float:
+    """Return the share of a text's words that read as Vietnamese syllables, numbers or plain words (0..1)."""
+    from pipeline.legacy import is_syllable
+
+    words = text.split()
+    if not words:
+        return 0.0
+    good = 0
+    for w in words:
+        core = w.strip(".,;:!?()[]{}\"'“”‘’-–…%/")
+        if not core or any(ord(c) < 32 for c in core):
+            continue
+        if core.replace(".", "").replace(",", "").isdigit() or all(is_syllable(p) for p in re.split(r"[-/]", core) if p):
+            good += 1
+    return good / len(words)
