@@ -594,12 +594,13 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                 new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
                                      f"({settings.lang}, {settings.dpi} dpi)")
             new.image_coverage = pages[i].image_coverage
-            if pages[i].triage_reason and pages[i].triage_reason.startswith(DAMAGED):
+            old_reason = pages[i].triage_reason or ""
+            if old_reason.startswith(DAMAGED):
                 # a damaged PDF's page: keep whichever of text layer and OCR reads better (a cut font program
                 # renders wrong glyphs, so OCR can be worse than a text layer that lost a few characters)
                 old_q, new_q = text_quality(pages[i].text), text_quality(new.text)
                 if old_q >= new_q:
-                    pages[i].triage_reason += (f"; kept the text layer: it reads better than OCR ({old_q:.0%} "
+                    pages[i].triage_reason = old_reason + (f"; kept the text layer: it reads better than OCR ({old_q:.0%} "
                                                f"against {new_q:.0%} of words are Vietnamese): check this page")
                     return
             ocrd.add(new.number)
