@@ -98,7 +98,7 @@ def render_scale(width_pt: float, height_pt: float, dpi: float) -> float:
     pixels = width_pt * scale * height_pt * scale
     cap = limit("render_mpx") * 1e6
     if pixels > cap > 0:
-        scale *= math.sqrt(cap / pixels)
+        scale *= math.sqrt(cap / pixels) * 0.999     # pdfium rounds the bitmap size up
     return scale
 
 
