@@ -44,7 +44,7 @@ def read_document(path: str | Path) -> RawDocument:
     if not data.strip():
         raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
     sha = hashlib.sha256(data).hexdigest()
-    limits.start_clock(str(path))
+    limits.start_clock(str(p))
     if ext == ".pdf":
         return _read_pdf(p, data, sha)
     if ext == ".docx":
