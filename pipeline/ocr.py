@@ -589,6 +589,7 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             why = "--ocr always" if mode == "always" else pages[i].triage_reason
             if result.get("blank"):
                 new.triage_reason = f"{why}; the page image is blank: no text to OCR"
+                new.boxes = None      # nothing to look at again: later stages (table rules) skip the page
                 blank.add(new.number)
             else:
                 new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
