@@ -131,11 +131,17 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
         limits.check_page_count(p.name, n_pages)
         pages = []
         for i in range(n_pages):
-            with PDFIUM_LOCK:
-                w, h = pdf.get_page_size(i)
-            limits.check_page_size(p.name, i + 1, w, h)
-            limits.check_clock(str(p), f"reading page {i + 1} of {n_pages}")
-            pages.append(_read_pdf_page(pdf, i))
+            try:
+                with PDFIUM_LOCK:
+                    w, h = pdf.get_page_size(i)
+                limits.check_page_size(p.name, i + 1, w, h)
+                limits.check_clock(str(p), f"reading page {i + 1} of {n_pages}")
+                pages.append(_read_pdf_page(pdf, i))
+            except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
+                raise UnreadableDocument(
+                    f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
+                    "or print it to PDF again"
+                ) from e
     finally:
         with PDFIUM_LOCK:
             pdf.close()
