@@ -30,6 +30,8 @@ class UnreadableDocument(SolieuError):
 
 class VocabularyError(SolieuError):
     """A vocabulary file under extractors/data/vi is missing or does not follow extractors.vocab.SCHEMA."""
+class LimitExceeded(UnreadableDocument):
+    """A document went over a safety limit (size, pages, pixels, time); the message names the knob to raise."""
 
 
 class OCRUnavailable(SolieuError):

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, se
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DBAPIError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
@@ -138,13 +139,14 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
 
                     command.upgrade(_alembic_config(conn), "head")
             break
-        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+        except (OperationalError, ProgrammingError, IntegrityError, DBAPIError) as exc:
             # Two processes creating one new dataset: the loser sees "already exists"; look again.
             if "already exists" in str(exc.orig) and attempt < 2:
                 time.sleep(0.5)
                 continue
-            raise DatabaseError(f"cannot open the dataset at {safe_url(url)}: {exc.orig}; check the URL and "
-                                "that the server is running") from exc
+            hint = ("check the path, that its folder exists and is writable, and that the file is a SQLite database"
+                    if engine.dialect.name == "sqlite" else "check the URL and that the server is running")
+            raise DatabaseError(f"cannot open the dataset at {safe_url(url)}: {exc.orig}; {hint}") from exc
     _ENGINES[key] = engine
     return engine
 
@@ -263,7 +265,23 @@ def _figure_id(sha256: str, index: int) -> str:
 
 
 def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
-    """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically."""
+    """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically.
+
+    Two runs loading the same new file at once: the second one's insert meets the first one's row (unique
+    sha256); it then loads again over it, so both succeed and the dataset holds one copy.
+    """
+    for attempt in range(3):
+        try:
+            return _load_document(engine, ex, run_id=run_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("%s was loaded by another run meanwhile; loading again over it", ex.document.path)
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
     doc = ex.document
     md = ex.metadata
     try:
@@ -286,6 +304,9 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                 ingested_at=_now(), run_id=run_id, warnings=doc.warnings or None,
             )).inserted_primary_key[0])  # type: ignore[index]
             conn.execute(insert(texts).values(document_id=doc_id, text=doc.text))
+            # the file is loaded now: failures recorded for it earlier (a race, a fixed bug) no longer hold
+            conn.execute(delete(failures).where((failures.c.sha256 == doc.sha256)
+                                                | (failures.c.document == doc.path)))
             if doc.pages:
                 conn.execute(insert(pages), [
                     {
@@ -332,6 +353,8 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                 ])
             # Reports, periods, indicators, corrections (issue 9): in the same transaction as the load.
             after_load(conn, doc_id, ex, ids)
+    except IntegrityError:
+        raise
     except SQLAlchemyError as exc:
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc

@@ -20,9 +20,11 @@ import yaml
 from PIL import Image
 
 from core.errors import UnreadableDocument, UsageError
+from pipeline import limits
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
+from pipeline.pdfcheck import DAMAGED, text_quality
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
 from pipeline.read import NoTextLayerWarning, no_text_layer_warning, page_ranges
 from pipeline.tesseract import (
@@ -460,7 +462,8 @@ def _image_coverage(pdf: Any, number: int) -> float:
     return min(1.0, area / (w * h)) if w and h else 0.0
 
 
-def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tuple[float, float]]:
+def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
+                ) -> tuple[Image.Image, tuple[float, float]]:
     """Render page `number` (1-based) of an open pypdfium2 document in grayscale; return it and its size (pt).
 
     Holds PDFIUM_LOCK for every pdfium call (pdfium is not thread-safe, even across documents) and closes the
@@ -469,7 +472,10 @@ def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tup
     with PDFIUM_LOCK:
         pdf_page = pdf[number - 1]
         try:
-            bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
+            w, h = pdf_page.get_size()
+            limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
+            # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
+            bitmap = pdf_page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
             try:
                 img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
             finally:
@@ -502,6 +508,30 @@ def rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int
         if left:
             out.append(no_text_layer_warning(left, w.total))
     return out
+
+
+def _recheck_damaged(pages: list[Page], decisions: list[tuple[str, str]], to_ocr: list[int], n_pdf: int) -> None:
+    """In a damaged PDF, OCR the pages whose text layer is much shorter than its other pages' (content lost)."""
+    counts = sorted(sum(1 for c in p.text if not c.isspace()) for p in pages)
+    median = counts[len(counts) // 2] if counts else 0
+    for i, p in enumerate(pages):
+        visible = sum(1 for c in p.text if not c.isspace())
+        # a font whose ToUnicode map was lost shows its glyph codes as control characters ("\x05\x06\x07")
+        controls = sum(1 for c in p.text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+        if i in to_ocr or not 1 <= p.number <= n_pdf or decisions[i][0] != "good":
+            continue
+        if controls > max(2, 0.002 * visible):
+            reason = (f"the PDF is damaged and this page's text layer holds {controls} control characters (a font "
+                      "lost its character map): re-read by OCR")
+        elif visible < 0.5 * median:
+            reason = (f"the PDF is damaged and this page's text layer holds {visible} characters against "
+                      f"{median} on a typical page of it: part of its content may be lost, re-read by OCR")
+        else:
+            continue
+        decisions[i] = ("bad-layer", reason)
+        p.triage, p.triage_reason = "bad-layer", reason
+        to_ocr.append(i)
+    to_ocr.sort()
 
 
 def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = None,
@@ -553,6 +583,8 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             if d == "legacy" and i not in to_ocr:
                 pages[i] = _decode_page(pages[i])
             pages[i].triage, pages[i].triage_reason = d, r
+        if any(w.startswith(DAMAGED) for w in raw.warnings) and mode == "auto":
+            _recheck_damaged(pages, decisions, to_ocr, n_pdf)
         if not to_ocr:
             return _decode_extras(dataclasses.replace(raw, pages=pages))
         tesseract_version()   # fail early with the install hint
@@ -565,18 +597,35 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
 
         def finish(i: int, size: tuple[float, float], fut: Future[dict[str, Any]]) -> None:
             result = fut.result()
-            new = page_from_ocr(pages[i].number, result, settings, size[0], size[1])
+            page_settings = settings
+            if result.get("size") and size[0] and not result.get("blank"):
+                # a page rendered at a capped size: its boxes scale with the dpi it was really rendered at
+                real = round(int(result["size"][0]) * 72 / size[0])
+                if real < settings.dpi - 1:
+                    page_settings = dataclasses.replace(settings, dpi=real)
+            new = page_from_ocr(pages[i].number, result, page_settings, size[0], size[1])
             new.triage = pages[i].triage
             why = "--ocr always" if mode == "always" else pages[i].triage_reason
             if result.get("blank"):
                 new.triage_reason = f"{why}; the page image is blank: no text to OCR"
+                new.boxes = None      # nothing to look at again: later stages (table rules) skip the page
                 blank.add(new.number)
             else:
                 new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
                                      f"({settings.lang}, {settings.dpi} dpi)")
-            ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
             new.has_text_layer = pages[i].has_text_layer
+            old_reason = pages[i].triage_reason or ""
+            if old_reason.startswith(DAMAGED):
+                # a damaged PDF's page: keep whichever of text layer and OCR reads better (a cut font program
+                # renders wrong glyphs, so OCR can be worse than a text layer that lost a few characters)
+                old_q, new_q = text_quality(pages[i].text), text_quality(new.text)
+                if old_q >= new_q:
+                    pages[i].triage_reason = old_reason + (f"; kept the text layer: it reads better than OCR "
+                                                           f"({old_q:.0%} against {new_q:.0%} of words are "
+                                                           "Vietnamese): check this page")
+                    return
+            ocrd.add(new.number)
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
@@ -585,7 +634,21 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                 # lock: other documents may use pdfium meanwhile); keep at most two rendered pages per worker
                 while len(pending) >= 2 * n_workers:
                     finish(*pending.pop(0))
-                img, size = render_page(pdf, pages[i].number, settings.dpi)
+                limits.check_clock(raw.path, f"OCR'ing page {pages[i].number} of {n_pdf}")
+                with PDFIUM_LOCK:
+                    pdf_page = pdf[pages[i].number - 1]
+                    try:
+                        empty = limits.page_is_empty(pdf_page)
+                        size = pdf_page.get_size()
+                    finally:
+                        pdf_page.close()
+                if empty:
+                    # nothing is drawn on the page: blank without rendering it (a 200-inch page took 50 s)
+                    blank_page: Future[dict[str, Any]] = Future()
+                    blank_page.set_result({"tsv": "", "angle": 0.0, "size": [0, 0], "blank": True})
+                    pending.append((i, size, blank_page))
+                    continue
+                img, size = render_page(pdf, pages[i].number, settings.dpi, name=Path(raw.path).name)
                 pending.append((i, size, pool.submit(ocr_image, img, settings, cache)))
             while pending:
                 finish(*pending.pop(0))

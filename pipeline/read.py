@@ -17,9 +17,12 @@ import pypdfium2.raw as pdfium_c
 
 from core.chars import TO_SUPERSCRIPT
 from core.errors import UnreadableDocument, UnsupportedFormat
+from pipeline import limits
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
+from pipeline.pdfcheck import damage_warnings
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.textdecode import decode_bytes, name_of
 
 SUPERSCRIPT = TO_SUPERSCRIPT
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -46,11 +49,17 @@ def read_document(path: str | Path, *, keep_open: bool = False) -> RawDocument:
     if not data.strip():
         raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
     sha = hashlib.sha256(data).hexdigest()
+    limits.start_clock(str(p))
     if ext == ".pdf":
         return _read_pdf(p, data, sha, keep_open=keep_open)
     if ext == ".docx":
         return _read_docx(p, data, sha)
-    text = decode_text(data)
+    decoded = decode_bytes(data)
+    text = decoded.text
+    warnings = list(decoded.warnings)
+    if decoded.encoding in ("tcvn3", "vni", "cp1258") and not warnings:
+        warnings.append(f"the file is not UTF-8 but legacy 8-bit {name_of(decoded.encoding)} text; it was "
+                        "decoded from that encoding")
     bad = _control_share(text)
     if bad > MAX_CONTROL_SHARE:
         raise UnreadableDocument(
@@ -62,7 +71,8 @@ def read_document(path: str | Path, *, keep_open: bool = False) -> RawDocument:
         text = reduce_markdown(text)
     if _blank(text):
         raise UnreadableDocument(_no_text(p, "only blanks"))
-    return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)])
+    return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)],
+                       warnings=warnings)
 
 
 #: Share of control characters above which a "text" file is binary data, not text.
@@ -120,13 +130,26 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
     try:
         if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
-        pages = [_read_pdf_page(handle.pdf, i) for i in range(handle.pages)]
+        limits.check_page_count(p.name, handle.pages)
+        pages = []
+        for i in range(handle.pages):
+            try:
+                with PDFIUM_LOCK:
+                    w, h = handle.pdf.get_page_size(i)
+                limits.check_page_size(p.name, i + 1, w, h)
+                limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
+                pages.append(_read_pdf_page(handle.pdf, i))
+            except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
+                raise UnreadableDocument(
+                    f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
+                    "or print it to PDF again"
+                ) from e
     except BaseException:
         handle.close()
         raise
     if not keep_open:
         handle.close()
-    warnings: list[str] = []
+    warnings: list[str] = damage_warnings(data)
     empty = [pg.number for pg in pages if not pg.has_text_layer]
     if empty:
         warnings.append(no_text_layer_warning(empty, len(pages)))
@@ -347,6 +370,7 @@ def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    limits.check_zip(p.name, data)
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, ET.ParseError) as e:
@@ -457,12 +481,15 @@ def _docx_paragraph_and_boxes(p: ET.Element, order: dict[str, str]) -> tuple[str
     for r in runs:
         rpr = r.find(f"{W}rPr")
         sup = False
+        font: tuple[str, bool] | None = None
         if rpr is not None:
             va = rpr.find(f"{W}vertAlign")
             sup = va is not None and va.get(f"{W}val") == "superscript"
+            font = legacy_font(rpr)
         for el in r:
             if el.tag == f"{W}t" and el.text:
-                out.append(el.text.translate(SUPERSCRIPT) if sup and el.text.isdigit() else el.text)
+                t = el.text if font is None else decode_legacy_run(el.text, *font)
+                out.append(t.translate(SUPERSCRIPT) if sup and t.isdigit() else t)
             elif el.tag == f"{W}tab":
                 out.append("\t")
             elif el.tag in (f"{W}br", f"{W}cr"):
@@ -472,6 +499,33 @@ def _docx_paragraph_and_boxes(p: ET.Element, order: dict[str, str]) -> tuple[str
                 marker = order.setdefault(fid, str(len(order) + 1))
                 out.append(marker.translate(SUPERSCRIPT))
     return "".join(out), boxes
+
+
+# .VnTime, .VnArial, .VnTimeH (capitals) …: TCVN3 (ABC) fonts; VNI-Times, VNI-Helve …: VNI fonts
+_TCVN3_FONT = re.compile(r"^\.Vn", re.IGNORECASE)
+_VNI_FONT = re.compile(r"^VNI[- ]", re.IGNORECASE)
+
+
+def legacy_font(rpr: ET.Element) -> tuple[str, bool] | None:
+    """Return (legacy encoding, capital font) when a run is set in a TCVN3 or VNI font, else None."""
+    fonts = rpr.find(f"{W}rFonts")
+    if fonts is None:
+        return None
+    name = fonts.get(f"{W}ascii") or fonts.get(f"{W}hAnsi") or ""
+    if _TCVN3_FONT.match(name):
+        # ".VnTimeH": the capital font shows the lower-case codes as capitals
+        return "tcvn3", name.rstrip().upper().endswith("H")
+    if _VNI_FONT.match(name):
+        return "vni", False
+    return None
+
+
+def decode_legacy_run(text: str, encoding: str, capitals: bool) -> str:
+    """Decode the text of a run set in a legacy font (Word stores the font's bytes as Windows-1252 letters)."""
+    from pipeline.legacy import decode
+
+    out = decode(text, encoding)
+    return out.upper() if capitals else out
 
 
 def _docx_cell_text(parent: ET.Element, order: dict[str, str]) -> str:
@@ -539,29 +593,8 @@ def _docx_footnotes(d: object, order: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 (BOM or NUL-rich), else cp1258; NFC, \\n."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        # UTF-16 without a BOM first: mostly-ASCII UTF-16 is also valid UTF-8 (full of NULs). In UTF-16 text the
-        # NULs are the high bytes of ASCII characters, all at odd (LE) or all at even (BE) offsets; binary data
-        # has NULs at both, and is left to the control-character check of read_document.
-        nul_even = data[0::2].count(0)
-        nul_odd = data[1::2].count(0)
-        if nul_odd > len(data) // 8 and nul_even <= nul_odd // 8:
-            text = data.decode("utf-16-le", errors="replace")
-        elif nul_even > len(data) // 8 and nul_odd <= nul_even // 8:
-            text = data.decode("utf-16-be", errors="replace")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                # Windows Vietnamese: composes tone marks separately, hence the NFC below
-                text = data.decode("cp1258", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    """Decode text bytes (UTF-8, UTF-16, or a legacy 8-bit encoding on evidence: see textdecode); NFC, \\n."""
+    return decode_bytes(data).text
 
 
 _SUP = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)

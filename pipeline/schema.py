@@ -310,7 +310,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "documents": [
         "document", "sha256", "format", "pages", "text_source", "doc_number", "doc_type", "issuer",
         "district", "province", "report_year", "issued_date", "signer", "title", "pipeline_version",
-        "ingested_at", "signer_title", "extractor_version",
+        "ingested_at", "signer_title", "extractor_version", "warnings",
         "id", "report_id", "canonical", "period_label", "period_start", "period_end",
     ],
     "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from sqlalchemy.exc import OperationalError
 
 from core.errors import SolieuError, UnsupportedFormat
-from pipeline.discover import discover, sha256_file
+from pipeline.discover import discover, sha256_file, unsupported_message
 from pipeline.load import (
     LoadResult,
     close_interrupted_runs,
@@ -347,9 +347,7 @@ def ingest(paths: list[str], db_url: str, executor: Executor, *, ocr: str = "aut
 
     try:
         for path in found.unsupported:
-            failed(path, UnsupportedFormat(
-                f"{Path(path).suffix or 'no extension'} files are not read; solieu reads .pdf, .docx, .txt and "
-                ".md (convert .doc with `libreoffice --convert-to docx`)"))
+            failed(path, UnsupportedFormat(unsupported_message(path)))
         # The same bytes at two paths are one document: the first path is ingested, the others noted.
         first_of: dict[str, str] = {}
         todo: list[tuple[str, str]] = []

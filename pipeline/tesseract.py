@@ -20,6 +20,7 @@ import regex
 from PIL import Image
 
 from core.errors import OCRUnavailable, UnreadableDocument
+from pipeline import limits
 
 LANG = "vie"
 # Chosen by measurement (bench/bench_ocr.py settings): on the noisy seed scan 200 dpi + deskew gave word
@@ -150,9 +151,9 @@ def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: in
         path = Path(tmp) / "page.pgm"
         img.save(path)                         # PGM: no compression cost, read directly by Leptonica
         variables = [arg for k, v in (config or {}).items() for arg in ("-c", f"{k}={v}")]
-        proc = subprocess.run([exe, str(path), "stdout", "-l", lang, "--psm", str(psm),
-                               "--dpi", str(dpi), *variables, "tsv"],
-                              capture_output=True, env=env, check=False)
+        proc = limits.run_bounded([exe, str(path), "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
+                                   *variables, "tsv"], limit_name="ocr_seconds", what="OCR of a page image",
+                                  capture_output=True, env=env)
     with _calls_lock:
         _calls += 1
     if proc.returncode != 0:

@@ -93,20 +93,29 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     from pipeline.discover import discover
 
     url = db_url(db)
-    found = discover(list(paths))   # bad paths are a usage error before anything starts
+    # a missing path is one failure, recorded; the other paths are still ingested (exit 1 at the end)
+    found = discover(list(paths), missing="collect")
     total = len(found.files) + len(found.unsupported)
-    if total == 0:
+    if total == 0 and not found.missing:
         raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
-    from pipeline.load import checkpoint, open_db
+    if total == 0 and len(found.missing) == len(paths):
+        raise UsageError(f"{', '.join(found.missing)}: no such file or folder; check the path")
+    from pipeline.load import checkpoint, open_db, record_failure
 
     engine = open_db(url)  # fail fast (clear message) when the database cannot be opened
+    for gone in found.missing:
+        record_failure(engine, document=gone, sha256=None, stage="discover", error="UnreadableDocument",
+                       message=f"{gone}: no such file or folder; check the path", run_id=None)
+    paths = tuple(p for p in paths if p not in found.missing)
     if not force and not found.unsupported and _all_current(engine, found.files):
         # Nothing to do: skip starting Prefect (its local server costs seconds per run).
         from pipeline.sequence import IngestSummary, Outcome
 
         result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
         if summary:
-            _print_summary(result, url)
+            _print_summary(result, url, found)
+        if found.missing:
+            sys.exit(1)
         return
     prepare_prefect_env()
     from solieu.prefect_server import prefect_api
@@ -130,12 +139,14 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
             set_progress_hook(None)
             checkpoint(url)  # fold the WAL into the file so copies and `serve` see everything
     if summary:
-        _print_summary(result, url)
+        _print_summary(result, url, found)
     else:
         for o in result.outcomes:
             if o.status == "failed":
                 click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
-    if result.count("failed"):
+        for gone in found.missing:
+            click.echo(f"failed: {gone} [discover] no such file or folder; check the path", err=True)
+    if result.count("failed") or found.missing:
         sys.exit(1)
 
 
@@ -152,7 +163,7 @@ def _all_current(engine: Any, files: list[str]) -> bool:
     return True
 
 
-def _print_summary(result: Any, url: str) -> None:
+def _print_summary(result: Any, url: str, found: Any = None) -> None:
     from sqlalchemy import func, select
 
     from pipeline import schema
@@ -187,8 +198,15 @@ def _print_summary(result: Any, url: str) -> None:
             click.echo(f"  failed: {o.path} [{o.stage}] {o.error}: {o.message}")
         elif o.status == "duplicate":
             click.echo(f"  duplicate: {o.path} ({o.message}; not loaded twice)")
+    if found is not None:
+        for gone in found.missing:
+            click.echo(f"  failed: {gone} [discover] no such file or folder; check the path")
+        for link, why in found.skipped_links:
+            click.echo(f"  skipped: {link} ({why})")
     if result.passed_over:
-        click.echo(f"Passed over {result.passed_over} files of other types.")
+        names = list(getattr(found, "passed_over_files", []))
+        shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+        click.echo(f"Passed over {result.passed_over} files of other types" + (f": {shown}" if shown else "."))
     click.echo(f"Database: {safe_url(url)}")
 
 
@@ -258,7 +276,6 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from pipeline.load import open_db
     from solieu.export import write
 
     if _statements(sql) > 1:
@@ -267,11 +284,11 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     if first in _WRITE_WORDS:
         raise ReadOnlyViolation(f"`solieu query` is read-only and will not run {first.upper()}; "
                                 "the dataset changes only through `solieu ingest`")
-    engine = open_db(db_url(db), readonly=True)
+    from solieu.readonly import readonly_engine
+
+    engine = readonly_engine(db_url(db))     # not open_db: even its read-only engine may set WAL on the file
     try:
         with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SET TRANSACTION READ ONLY"))
             result = conn.execute(text(sql))
             if not result.returns_rows:
                 raise ReadOnlyViolation("`solieu query` runs statements that return rows (SELECT/WITH)")
@@ -279,7 +296,7 @@ def query(sql: str, db: str | None, fmt: str) -> None:
             records = [dict(zip(cols, r, strict=True)) for r in result.all()]
     except DBAPIError as exc:
         msg = str(exc.orig)
-        if "readonly" in msg.lower() or "read-only" in msg.lower():
+        if any(w in msg.lower() for w in ("readonly", "read-only", "not authorized", "read only")):
             raise ReadOnlyViolation("`solieu query` is read-only; the dataset changes only through "
                                     "`solieu ingest`") from exc
         raise UsageError(f"the query failed: {msg}") from exc
@@ -394,6 +411,14 @@ def serve(db: str | None, host: str, port: int, token: str | None, root: Path | 
     meta.parent.mkdir(parents=True, exist_ok=True)
     meta.write_text(json.dumps(metadata_for(name, replica_of=safe_url(url) if is_replica else None),
                                ensure_ascii=False, indent=1), encoding="utf-8")
+    import socket
+
+    try:
+        with socket.create_server((host, port)):   # can Datasette bind there? (released before it starts)
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port} ({exc.strerror}); another program may use that port: "
+                         "choose another with --port") from exc
     where = f"a read-only replica ({path}) of {safe_url(url)}" if is_replica else str(path)
     click.echo(f"Serving {where} at http://{host}:{port}/ (Ctrl+C to stop); corrections go to {safe_url(url)}")
     # The plugin (solieu.browser, a `datasette` entry point) reads its settings from the environment: the URL
