@@ -17,7 +17,7 @@ from prefect.utilities.annotations import opaque
 from sqlalchemy.exc import OperationalError
 
 from core.errors import SolieuError, UnsupportedFormat
-from pipeline.discover import discover, sha256_file
+from pipeline.discover import SUPPORTED, discover, sha256_file
 from pipeline.extract import extract_stage
 from pipeline.load import (
     LoadResult,
@@ -171,6 +171,7 @@ class IngestSummary:
     outcomes: list[Outcome]
     passed_over: int
     seconds: float
+    passed_over_files: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """Count documents with the given status."""
@@ -195,8 +196,8 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
     try:
         for path in found.unsupported:
             exc = UnsupportedFormat(f"{Path(path).suffix or 'no extension'} files are not read; solieu reads "
-                                    ".pdf, .docx, .txt and .md (convert .doc with `libreoffice --convert-to "
-                                    "docx`)")
+                                    f"{', '.join(SUPPORTED)}: save it in one of those formats (PDF for "
+                                    "scans and slides) and ingest that")
             _record(db_url, document=path, sha256=None, stage="read", error=exc.code, message=str(exc),
                     run_id=run_id)
             done(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
@@ -227,7 +228,8 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
     finally:
         order = {p: i for i, p in enumerate(found.unsupported + found.files)}
         outcomes.sort(key=lambda o: order.get(o.path, len(order)))
-        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
+        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0,
+                                found.passed_over_files)
         finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
                    skipped=summary.count("current") + summary.count("duplicate"),
                    failed=summary.count("failed"))

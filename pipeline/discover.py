@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import UsageError
+from pipeline.sniff import DOCUMENT_EXTENSIONS
 
-SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+SUPPORTED = DOCUMENT_EXTENSIONS
 IGNORE_FILE = ".solieuignore"
 
 
@@ -20,6 +21,7 @@ class Discovery:
     files: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)   # named explicitly: each becomes a failure
     passed_over: int = 0                                    # other-type files met while walking folders
+    passed_over_files: list[str] = field(default_factory=list)  # ... and which, to name each with what to do
 
 
 def _ignored(path: Path, patterns: list[tuple[Path, str]]) -> bool:
@@ -65,6 +67,7 @@ def discover(paths: list[str]) -> Discovery:
                 continue
             if f.suffix.lower() not in SUPPORTED:
                 found.passed_over += 1
+                found.passed_over_files.append(str(f))
                 continue
             key = str(f)
             if key not in seen:

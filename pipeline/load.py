@@ -226,7 +226,7 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                     conn.execute(delete(tbl).where(tbl.c.document_id == old_id))
                 conn.execute(delete(documents).where(documents.c.id == old_id))
             doc_id = int(conn.execute(insert(documents).values(
-                document=doc.path, sha256=doc.sha256, format=doc.format, pages=len(doc.pages),
+                document=doc.path, sha256=doc.sha256, format=doc.source_format or doc.format, pages=len(doc.pages),
                 text_source=doc.text_source, doc_number=md.doc_number, doc_type=md.doc_type,
                 issuer=md.issuer, district=md.district, province=md.province, report_year=md.report_year,
                 issued_date=md.issued_date, signer=md.signer, signer_title=md.signer_title, title=md.title,

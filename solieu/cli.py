@@ -87,16 +87,17 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
            summary: bool) -> None:
-    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md."""
+    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md, .doc, .rtf, .odt, .xls(x), .ods, .html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from pipeline import discover as discover_mod
     from pipeline.discover import discover
 
     url = db_url(db)
     found = discover(list(paths))   # bad paths are a usage error before anything starts
     total = len(found.files) + len(found.unsupported)
     if total == 0:
-        raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
+        raise UsageError(f"no {', '.join(discover_mod.SUPPORTED)} files under {' '.join(paths)}")
     from pipeline.load import checkpoint, open_db
 
     engine = open_db(url)  # fail fast (clear message) when the database cannot be opened
@@ -104,7 +105,8 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
         # Nothing to do: skip starting Prefect (its local server costs seconds per run).
         from flows.ingest import IngestSummary, Outcome
 
-        result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
+        result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0,
+                               found.passed_over_files)
         if summary:
             _print_summary(result, url)
         return
@@ -184,7 +186,17 @@ def _print_summary(result: Any, url: str) -> None:
         elif o.status == "duplicate":
             click.echo(f"  duplicate: {o.path} ({o.message}; not loaded twice)")
     if result.passed_over:
-        click.echo(f"Passed over {result.passed_over} files of other types.")
+        click.echo(f"Passed over {result.passed_over} files of other types:")
+        from pipeline.sniff import advice, sniff
+
+        for path in result.passed_over_files[:50]:
+            try:
+                # whole (up to 64 MB): a zip-based file (.pptx) shows what it is only in its last bytes
+                with open(path, "rb") as fh:
+                    kind = sniff(fh.read(1 << 26), path).kind
+            except OSError:
+                kind = "binary"
+            click.echo(f"  passed over: {advice(kind, path)}")
     click.echo(f"Database: {safe_url(url)}")
 
 
