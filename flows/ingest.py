@@ -22,7 +22,6 @@ from pipeline.extract import extract_stage
 from pipeline.load import (
     LoadResult,
     document_status,
-    finish_run,
     load_document,
     open_db,
     record_failure,
@@ -32,6 +31,16 @@ from pipeline.model import Document, Extracted, RawDocument, Structure
 from pipeline.normalize import normalize
 from pipeline.ocr import recover_text
 from pipeline.read import read_document
+from pipeline.runs import (
+    FigureDiff,
+    FileStat,
+    RunReport,
+    StateUpdate,
+    finish_report,
+    load_states,
+    save_states,
+    verdict,
+)
 from pipeline.structure import find_structure
 
 #: Called as (path, status) when a document is done; set by the CLI for its progress bar.
@@ -109,6 +118,14 @@ class Outcome:
     error: str | None = None
     message: str | None = None
     seconds: float = 0.0
+    # for the run report and the file-state check of the next run
+    sha256: str | None = None
+    stat: FileStat | None = None
+    permanent: bool = False           # failed in a way retrying the same bytes cannot fix
+    not_retried: bool = False         # failed before with these very bytes; skipped until the file changes
+    first_message: str | None = None  # not retried: the message of the failure it repeats
+    replaced: bool = False            # loaded over an earlier version of the document
+    diff: FigureDiff | None = None
 
 
 def failure_message(exc: BaseException) -> tuple[str, str]:
@@ -131,14 +148,14 @@ def _record(db_url: str, **failure: Any) -> None:
 
 @task(name="ingest-document", cache_policy=NO_CACHE)
 def ingest_document(path: str, sha: str, db_url: str, ocr: str, force: bool, run_id: int,
-                    workers: int | None) -> Outcome:
+                    workers: int | None, stat: FileStat | None = None) -> Outcome:
     """Run every stage on one file; record a failure instead of raising."""
     t0 = time.perf_counter()
     stage = "read"
     try:
         engine = open_db(db_url)
         if not force and document_status(engine, path, sha) == "current":
-            return Outcome(path, "current", seconds=time.perf_counter() - t0)
+            return Outcome(path, "current", seconds=time.perf_counter() - t0, sha256=sha, stat=stat)
         raw = read_task(path)
         stage = "ocr"
         # _opaque(): Prefect would otherwise walk every per-character box of these inputs looking for
@@ -149,18 +166,20 @@ def ingest_document(path: str, sha: str, db_url: str, ocr: str, force: bool, run
         stage = "extract"
         ex = extract_task(_opaque(doc), _opaque(structure), _opaque(raw))
         stage = "load"
-        load_task(_opaque(ex), db_url, run_id)
+        loaded = load_task(_opaque(ex), db_url, run_id)
     except Exception as exc:
         error, message = failure_message(exc)
         _record(db_url, document=path, sha256=sha, stage=stage, error=error, message=message, run_id=run_id)
         log.debug("failure in %s", path, exc_info=exc)
         return Outcome(path, "failed", stage=stage, error=error, message=message,
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, sha256=sha, stat=stat,
+                       permanent=bool(getattr(exc, "permanent", False)))
     kinds: dict[str, int] = {}
     for f in ex.figures:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
     return Outcome(path, "loaded", figures=len(ex.figures), pages=len(doc.pages), kinds=kinds,
-                   seconds=time.perf_counter() - t0)
+                   seconds=time.perf_counter() - t0, sha256=sha, stat=stat, replaced=loaded.replaced,
+                   diff=loaded.diff)
 
 
 @dataclass
@@ -187,6 +206,9 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
     engine = open_db(db_url)
     run_id = start_run(engine, [str(Path(p)) for p in paths])
     outcomes: list[Outcome] = []
+    # A stat check (size, mtime, inode) against what each path was when last seen settles unchanged files
+    # without reading them: a nightly run over a large unchanged archive costs seconds.
+    states = {} if force else load_states(engine, found.files)
 
     def done(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -203,10 +225,26 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
             done(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
         # The same bytes at two paths are one document: the first path is ingested, the others noted.
         first_of: dict[str, str] = {}
-        todo: list[tuple[str, str]] = []
+        todo: list[tuple[str, str, FileStat]] = []
         for path in found.files:
             try:
+                stat = FileStat.of(path)      # before hashing: a file changing meanwhile is looked at again
+                seen = verdict(states.get(path), stat)
+                if seen == "current":
+                    done(Outcome(path, "current"))   # no stat: its recorded state stays as it is
+                    continue
                 sha = sha256_file(path)
+                known = states.get(path)
+                if seen == "not-retried" or (known is not None and known.sha256 == sha and verdict(
+                        known, known.stat) == "not-retried"):
+                    assert known is not None
+                    # a stat given (the file was touched, same bytes) updates its recorded state
+                    done(Outcome(path, "failed", stage="read", error=known.error, sha256=sha,
+                                 stat=None if seen == "not-retried" else stat,
+                                 permanent=True, not_retried=True, first_message=known.message,
+                                 message=f"not retried: unchanged since it failed in run {known.run_id}: "
+                                         f"{known.message} (change or replace the file to try again)"))
+                    continue
             except OSError as err:
                 error, message = failure_message(err)
                 _record(db_url, document=path, sha256=None, stage="read", error=error, message=message,
@@ -217,8 +255,9 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
                 done(Outcome(path, "duplicate", message=f"same bytes as {first_of[sha]}"))
                 continue
             first_of[sha] = path
-            todo.append((path, sha))
-        futures = {ingest_document.submit(p, sha, db_url, ocr, force, run_id, workers): p for p, sha in todo}
+            todo.append((path, sha, stat))
+        futures = {ingest_document.submit(p, sha, db_url, ocr, force, run_id, workers, stat): p
+                   for p, sha, stat in todo}
         for fut in as_completed(list(futures)):
             try:
                 done(fut.result())
@@ -230,9 +269,7 @@ def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = 
         outcomes.sort(key=lambda o: order.get(o.path, len(order)))
         summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0,
                                 found.passed_over_files)
-        finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
-                   skipped=summary.count("current") + summary.count("duplicate"),
-                   failed=summary.count("failed"))
+        record_run(engine, run_id, outcomes, summary.seconds)
     return summary
 
 
@@ -242,3 +279,35 @@ def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool 
     runner: Any = ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
     result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
     return result
+
+
+def record_run(engine: Any, run_id: int, outcomes: list[Outcome], seconds: float) -> RunReport:
+    """Write the run report and each file's state (so the next run's stat check can skip it)."""
+    report = RunReport()
+    updates: list[StateUpdate] = []
+    for o in outcomes:
+        if o.status == "loaded":
+            if o.replaced:
+                report.docs_updated += 1
+            else:
+                report.docs_added += 1
+            if o.diff is not None:
+                report.figures_added += o.diff.added
+                report.figures_removed += o.diff.removed
+                report.figures_changed += o.diff.changed
+        elif o.status in ("current", "duplicate"):
+            report.docs_unchanged += 1
+        elif o.not_retried:
+            report.docs_not_retried += 1
+        else:
+            report.docs_failed += 1
+        if o.stat is not None and o.sha256 is not None and o.status in ("loaded", "current", "failed"):
+            updates.append(StateUpdate(o.path, o.stat, o.sha256, "failed" if o.status == "failed" else "loaded",
+                                       permanent=o.permanent, error=o.error,
+                                       message=o.first_message if o.not_retried else o.message))
+    try:
+        save_states(engine, updates, run_id)
+    except Exception:   # the report matters more than the shortcut: the next run just hashes again
+        log.exception("could not record file states for run %s", run_id)
+    finish_report(engine, run_id, report, seconds=seconds)
+    return report

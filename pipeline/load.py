@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from core.config import PIPELINE_VERSION
 from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
+from pipeline.runs import OLD_COLUMNS, FigureDiff, diff_figures, record_changes
 from pipeline.schema import (
     SCHEMA_REVISION,
     documents,
@@ -203,6 +204,7 @@ class LoadResult:
     figures: int
     references: int
     replaced: bool
+    diff: FigureDiff = field(default_factory=FigureDiff)   # against the version replaced (all added when new)
 
 
 def _figure_id(sha256: str, index: int) -> str:
@@ -221,6 +223,12 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                     (documents.c.sha256 == doc.sha256) | (documents.c.document == doc.path)
                 )
             ).scalars().all()
+            diff = FigureDiff(added=len(ex.figures))
+            if old:
+                before = conn.execute(select(*[figures.c[c] for c in OLD_COLUMNS])
+                                      .where(figures.c.document_id.in_(old))).all()
+                diff = diff_figures(doc.path, before, ex.figures)
+                record_changes(conn, diff, run_id)
             for old_id in old:
                 for tbl in (figures, references, table_cells, pages, texts):
                     conn.execute(delete(tbl).where(tbl.c.document_id == old_id))
@@ -282,7 +290,7 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc
     return LoadResult(document_id=doc_id, figures=len(ex.figures), references=len(ex.references),
-                      replaced=bool(old))
+                      replaced=bool(old), diff=diff)
 
 
 def _mean_conf(confs: list[float | None] | None) -> float | None:
