@@ -137,48 +137,84 @@ def _shown(value: Any, lo: Any, hi: Any) -> str | None:
     return None
 
 
-def _context(kind: str, raw: str, sentence: str | None, table_id: str | None, row: str | None,
-             column: str | None) -> tuple[str, str]:
-    """Return (match key, context shown): a cell by its row and column, prose by its sentence without the number."""
+def _keys(kind: str, raw: str, sentence: str | None, table_id: str | None, row: str | None,
+          column: str | None) -> tuple[str, str, str]:
+    """Return (strict key, loose key, context shown) of a figure.
+
+    A table cell is known by its row and column. Prose is known first by its words and sentence with every
+    number masked (a sentence whose figures changed is still the same sentence, its figures pairing up in
+    order), then, for a sentence that was reworded, by its own words alone.
+    """
     if table_id is not None:
         ctx = f"{row or ''} / {column or ''}"
-        return f"{kind}\0cell\0{ctx}", ctx
+        key = f"{kind}\0cell\0{ctx}"
+        return key, key, ctx
     sent = sentence or raw
-    # every number masked: a sentence whose figures changed is still the same sentence, and its figures pair up
-    # in order ("86 mô hình" -> "90 mô hình" is one changed figure, its neighbours unchanged)
-    return f"{kind}\0{_DIGITS.sub('#', raw)}\0{_DIGITS.sub('#', sent)}", sent
+    loose = f"{kind}\0{_DIGITS.sub('#', raw)}"
+    return f"{loose}\0{_DIGITS.sub('#', sent)}", loose, sent
 
 
 OLD_COLUMNS = ("kind", "raw", "sentence", "table_id", "row", "column", "value_exact", "min", "max", "unit")
 
+# (strict key, loose key, raw, context, value shown, unit)
+_Item = tuple[str, str, str, str, str | None, str]
+
+
+def _pair(olds: list[_Item], news: list[_Item], strict: bool) -> tuple[list[tuple[_Item, _Item]], list[_Item],
+                                                                         list[_Item]]:
+    """Pair items with equal (strict or loose) keys in order; return the pairs and what is left of each side."""
+    def key(item: _Item) -> str:
+        return item[0] if strict else item[1]
+
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(olds):
+        by_key[key(o)].append(i)
+    pairs: list[tuple[_Item, _Item]] = []
+    used: set[int] = set()
+    left_new: list[_Item] = []
+    for n in news:
+        queue = by_key.get(key(n))
+        if queue:
+            i = queue.pop(0)
+            used.add(i)
+            pairs.append((olds[i], n))
+        else:
+            left_new.append(n)
+    return pairs, [o for i, o in enumerate(olds) if i not in used], left_new
+
 
 def diff_figures(document: str, old: Sequence[Any], new: Sequence[Figure]) -> FigureDiff:
-    """Match old and new figures by kind and context (raw and sentence with numbers masked, or a cell's row and
-    column), in document order; report what was added, removed, or changed value."""
-    olds: dict[str, list[tuple[str, str, str | None, str]]] = defaultdict(list)
+    """Match a document's old figure rows to its new figures (see _keys), in document order; report what was
+    added, removed, or changed value."""
+    olds: list[_Item] = []
     for r in old:
-        key, ctx = _context(r.kind, r.raw, r.sentence, r.table_id, r.row, r.column)
-        olds[key].append((r.raw, ctx, _shown(r.value_exact, r.min, r.max), r.unit))
-    news: dict[str, list[tuple[str, str, str | None, str]]] = defaultdict(list)
+        strict, loose, ctx = _keys(r.kind, r.raw, r.sentence, r.table_id, r.row, r.column)
+        olds.append((strict, loose, r.raw, ctx, _shown(r.value_exact, r.min, r.max), r.unit))
+    news: list[_Item] = []
     for f in new:
-        key, ctx = _context(f.kind, f.raw, f.sentence, f.table_id, f.row, f.column)
-        news[key].append((f.raw, ctx, _shown(f.value, f.min, f.max), f.unit))
+        strict, loose, ctx = _keys(f.kind, f.raw, f.sentence, f.table_id, f.row, f.column)
+        news.append((strict, loose, f.raw, ctx, _shown(f.value, f.min, f.max), f.unit))
+    pairs, left_old, left_new = _pair(olds, news, strict=True)
+    more, left_old, left_new = _pair(left_old, left_new, strict=False)
     out = FigureDiff()
-    for key in sorted(set(olds) | set(news)):
-        a, b = olds.get(key, []), news.get(key, [])
-        kind = key.split("\0", 1)[0]
-        for i in range(max(len(a), len(b))):
-            o = a[i] if i < len(a) else None
-            n = b[i] if i < len(b) else None
-            if o is not None and n is not None and (o[2], o[3]) == (n[2], n[3]):
-                continue
-            change = "changed" if o is not None and n is not None else "added" if n is not None else "removed"
-            setattr(out, change, getattr(out, change) + 1)
-            out.rows.append({"document": document, "change": change, "kind": kind,
-                             "context": (n or o)[1] if (n or o) else None,  # type: ignore[index]
-                             "old_raw": o[0] if o else None, "new_raw": n[0] if n else None,
-                             "old_value": o[2] if o else None, "new_value": n[2] if n else None,
-                             "unit": (n or o)[3] if (n or o) else None})  # type: ignore[index]
+
+    def row(change: str, o: _Item | None, n: _Item | None) -> dict[str, Any]:
+        it = n or o
+        assert it is not None
+        return {"document": document, "change": change, "kind": it[0].split("\0", 1)[0], "context": it[3],
+                "old_raw": o[2] if o else None, "new_raw": n[2] if n else None,
+                "old_value": o[4] if o else None, "new_value": n[4] if n else None, "unit": it[5]}
+
+    for o, n in pairs + more:
+        if (o[4], o[5]) != (n[4], n[5]):
+            out.changed += 1
+            out.rows.append(row("changed", o, n))
+    for n in left_new:
+        out.added += 1
+        out.rows.append(row("added", None, n))
+    for o in left_old:
+        out.removed += 1
+        out.rows.append(row("removed", o, None))
     return out
 
 

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,18 +106,16 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     t0 = time.perf_counter()
     if not force and not found.unsupported and _all_current(engine, found.files):
         # Nothing to do: skip starting Prefect (its local server costs seconds per run); the run is still
-        # recorded, as unchanged documents.
-        from flows.ingest import IngestSummary, Outcome
+        # recorded, as unchanged documents. (flows.ingest is not imported: importing Prefect alone takes seconds.)
         from pipeline.load import start_run
         from pipeline.runs import RunReport, finish_report
 
         run_id = start_run(engine, [str(Path(p)) for p in paths])
         seconds = time.perf_counter() - t0
         finish_report(engine, run_id, RunReport(docs_unchanged=len(found.files)), seconds=seconds)
-        result = IngestSummary(run_id, [Outcome(p, "current") for p in found.files], found.passed_over, seconds,
-                               found.passed_over_files)
         if summary:
-            _print_summary(result, url)
+            _print_summary(_NoopSummary(run_id, [_Current(p) for p in found.files], found.passed_over, seconds,
+                                        found.passed_over_files), url)
         return
     prepare_prefect_env()
     from flows.ingest import run_ingest, set_progress_hook
@@ -143,6 +142,35 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
                 click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
     if result.count("failed"):
         sys.exit(1)
+
+
+@dataclass
+class _Current:
+    """An unchanged document, as the summary prints it (the flow's Outcome without importing Prefect)."""
+
+    path: str
+    status: str = "current"
+    stage: str | None = None
+    error: str | None = None
+    message: str | None = None
+    pages: int = 0
+    figures: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _NoopSummary:
+    """A run that found nothing to do, shaped like flows.ingest.IngestSummary for _print_summary."""
+
+    run_id: int
+    outcomes: list[_Current]
+    passed_over: int
+    seconds: float
+    passed_over_files: list[str]
+
+    def count(self, status: str) -> int:
+        """Count documents with the given status."""
+        return sum(1 for o in self.outcomes if o.status == status)
 
 
 def _all_current(engine: Any, files: list[str]) -> bool:
