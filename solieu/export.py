@@ -40,7 +40,8 @@ def rows(engine: Engine, table: str) -> Iterator[dict[str, Any]]:
     if table not in schema.EXPORT_COLUMNS:
         raise UsageError(f"cannot export '{table}': choose one of {', '.join(schema.EXPORT_COLUMNS)}")
     cols = schema.EXPORT_COLUMNS[table]
-    tbl = {"tables": schema.table_cells, "runs": schema.ingest_runs}.get(table) or schema.metadata.tables[table]
+    named = {"tables": schema.table_cells, "runs": schema.ingest_runs}
+    tbl = named[table] if table in named else schema.metadata.tables[table]
     order = [tbl.c[c] for c in ("document", "char_start", "page", "table_id", "row_index", "col_index", "at")
              if c in tbl.c]
     if table in ("runs", "figure_changes"):

@@ -204,3 +204,26 @@ def test_what_cannot_be_read_is_named_with_what_to_do(tmp_path, name, make, erro
     with pytest.raises(error, match=says) as info:
         read_document(path)
     assert name in str(info.value) and info.value.permanent
+
+
+@needs_soffice
+def test_a_word97_doc_typed_in_a_tcvn3_font_is_decoded(tmp_path):
+    import subprocess
+
+    import docx
+
+    from pipeline.legacy import encode
+
+    text = "Toàn huyện có 86 mô hình “Dân vận khéo” tại 22 xã, thị trấn."
+    d = docx.Document()
+    run = d.add_paragraph().add_run(encode(text, "tcvn3"))
+    run.font.name = ".VnTime"
+    d.save(str(tmp_path / "vntime.docx"))
+    # a Word 97 file as an old office PC would have saved it: the .VnTime bytes stored as Windows-1252 text
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "out"), str(tmp_path / "vntime.docx")],
+                   check=True, capture_output=True, timeout=120)
+    ex = process_file(tmp_path / "out" / "vntime.doc", ocr="never")
+    assert ex.document.source_format == "doc"
+    assert text in ex.document.text
+    assert {f.raw for f in ex.figures} >= {"86 mô hình", "22 xã, thị trấn"}

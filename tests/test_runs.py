@@ -109,6 +109,7 @@ def test_a_nightly_inbox_reports_each_run(source_copy: Path, tmp_path: Path) -> 
 
     def last_run() -> dict[str, object]:
         res = _cli(source_copy, tmp_path, "export", "runs", "--db", url)
+        assert res.returncode == 0, res.stderr
         return json.loads(res.stdout.splitlines()[-1])
 
     # 1. a report arrives
