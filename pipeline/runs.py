@@ -149,6 +149,7 @@ def _keys(kind: str, raw: str, sentence: str | None, table_id: str | None, row: 
         ctx = f"{row or ''} / {column or ''}"
         key = f"{kind}\0cell\0{ctx}"
         return key, key, ctx
+    raw = raw or ""                  # the database refuses such a figure; the diff need not fail first
     sent = sentence or raw
     loose = f"{kind}\0{_DIGITS.sub('#', raw)}"
     return f"{loose}\0{_DIGITS.sub('#', sent)}", loose, sent

@@ -129,7 +129,7 @@ def test_schema_is_versioned_and_migrating_twice_is_harmless(url: str) -> None:
     dispose_all()
     engine = open_db(url)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == schema.SCHEMA_REVISION
 
 
 def test_readonly_engine_refuses_writes(sqlite_url: str) -> None:
