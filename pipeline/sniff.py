@@ -90,7 +90,7 @@ def _zip_kind(data: bytes) -> str:
                 if mime.endswith("opendocument.presentation"):
                     return "pptx"
     except (zipfile.BadZipFile, OSError, KeyError):
-        return "zip"        # a damaged package: the zip reader says so in its own words
+        return "binary"     # a damaged package: the reader its name points to says so in its own words
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
