@@ -39,6 +39,10 @@ class ConversionFailed(SolieuError):
     """LibreOffice is missing or did not finish converting a file in time (worth another try later)."""
 
 
+class VocabularyError(SolieuError):
+    """A vocabulary file under extractors/data/vi is missing or does not follow extractors.vocab.SCHEMA."""
+
+
 class OCRUnavailable(SolieuError):
     """Tesseract or its Vietnamese data is missing."""
 

@@ -9,9 +9,10 @@ from typing import Any, Protocol
 import regex
 
 from extractors.checks import check_sums, flag_implausible, resolve_separators
+from extractors.count_open import find_open_counts
 from extractors.domain import domain_of
 from extractors.model import Figure
-from extractors.registry import EXTRACTORS, scan
+from extractors.registry import PRIORITY, scan
 from extractors.subject import clause_before, noun_phrase_after, place_of, subject_of
 from extractors.vocab import vocabulary
 
@@ -70,15 +71,15 @@ def _overlaps(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -
 
 
 def _candidates(text: str) -> list[Figure]:
-    order = {kind: i for i, kind in enumerate(EXTRACTORS)}
+    order = {kind: i for i, kind in enumerate(PRIORITY)}
     found = scan(text)
     for f in found:
-        f.confidence = 1.0 - order.get(f.kind, len(order)) * 1e-6   # tie-break by registry order, reset later
+        f.confidence = 1.0 - order.get(f.kind, len(order)) * 1e-6   # tie-break by PRIORITY, reset later
     return found
 
 
 def _resolve_overlaps(found: list[Figure]) -> list[Figure]:
-    """Keep the longest figure where spans overlap (an earlier registry kind wins a tie)."""
+    """Keep the longest figure where spans overlap (an earlier kind of PRIORITY wins a tie)."""
     found.sort(key=lambda f: (-(f.char_end - f.char_start), -f.confidence, f.char_start))
     starts: list[int] = []                 # kept spans, sorted by start and never overlapping each other
     ends: list[int] = []
@@ -212,6 +213,7 @@ def _link_parts(text: str, figures: list[Figure]) -> None:
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     """Return every figure stated in text, in text order, with subject, place, section, domain and flags."""
     found = _candidates(text)
+    found += find_open_counts(text, found)   # NLP: counts of nouns no list names
     masks = _non_figure_spans(text)
     mask_starts = [s for s, _ in masks]
     found = [f for f in found if not _overlaps(masks, mask_starts, f.char_start, f.char_end)]

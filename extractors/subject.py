@@ -6,6 +6,7 @@ from functools import cache
 
 import regex
 
+from extractors.count_open import open_count_words
 from extractors.model import Figure
 from extractors.vocab import alternation, vocabulary
 
@@ -53,8 +54,9 @@ def _syllables(s: str) -> list[str]:
     return s.split()
 
 
-def noun_phrase_after(text: str, pos: int, limit: int = 200) -> str | None:
-    """Return the noun phrase starting at pos (up to a stop word or punctuation), or None."""
+def noun_phrase_after(text: str, pos: int, limit: int = 200, keep: frozenset[str] = frozenset(),
+                      max_syllables: int = MAX_NOUN_SYLLABLES) -> str | None:
+    """Return the noun phrase starting at pos (up to a stop word not in keep, or punctuation), or None."""
     window = text[pos:pos + limit]
     lead = len(window) - len(window.lstrip(" \t"))
     window = window[lead:]
@@ -67,10 +69,10 @@ def noun_phrase_after(text: str, pos: int, limit: int = 200) -> str | None:
     words: list[str] = []
     tokens = window.split()
     i = 0
-    while i < len(tokens) and len(words) < MAX_NOUN_SYLLABLES:
+    while i < len(tokens) and len(words) < max_syllables:
         one = tokens[i].lower()
         two = " ".join(tokens[i:i + 2]).lower()
-        if one in stops or two in stops:
+        if (one in stops and one not in keep) or (two in stops and two not in keep and one not in keep):
             break
         words.append(tokens[i])
         i += 1
@@ -155,16 +157,16 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     if fig.kind in ("count", "ratio") and fig.subject:
         noun = " ".join(fig.subject.split())
         glued = not text[fig.char_end:fig.char_end + 1].isspace()   # "2 đợt/tháng": nothing more to read
-        rest = None if glued else noun_phrase_after(text, fig.char_end)
-        if rest and _NUMBER_WORD.search(rest):
-            rest = None                    # "07 phòng xuống còn 05 phòng": a predicate stating another figure
+        rest = None if glued else _counted_rest(text, fig.char_end)
         if rest:
-            return f"{noun} {rest}"
+            openers = open_count_words().predicate_openers
+            has_predicate = any(w.lower() in openers for w in rest.split())
+            return thing_counted(text, fig, f"{noun} {rest}", has_predicate, bare=False) or f"{noun} {rest}"
         # "Số lao động có việc làm 51,36 nghìn người": a bare noun only repeats the measure the clause names.
         clause = clause_before(text, fig.char_start, floor)
         if clause and _names_measure(text, fig.char_start, floor, clause, noun):
             return clause
-        return noun
+        return thing_counted(text, fig, noun) or noun
     after = noun_phrase_after(text, fig.char_end)
     if after and fig.unit == "percent":
         for w in sorted(vocabulary().share_words, key=len, reverse=True):
@@ -191,3 +193,156 @@ def place_of(text: str, fig: Figure, sent_start: int, sent_end: int) -> str | No
         clause_end = stop.start()
     after = _place_regex().search(text, fig.char_end, clause_end)
     return " ".join(after.group(0).split()) if after else None
+
+
+#: Longest predicate-bearing phrase after a counted noun, in syllables ("xã đạt chuẩn nông thôn mới").
+MAX_COUNTED_SYLLABLES = 10
+#: Longest label before a colon that names what the counts after it count ("Khiếu nại: 0 lượt").
+MAX_LABEL_SYLLABLES = 10
+#: A list marker or item number opening a line: "- ", "+ ", "a. ", "2.1. ".
+_ITEM_MARK = regex.compile(r"^[\s\-+•*–~]*(?:(?:[a-zđ]|\d{1,2}(?:\.\d{1,2})*|[IVX]+)[.)]\s+)?", regex.IGNORECASE)
+
+
+def _counted_rest(text: str, end: int) -> str | None:
+    """Return what follows a counted noun in its phrase, its predicate kept ("xã" + "đạt chuẩn nông thôn mới")."""
+    keep = open_count_words().predicate_openers
+    rest = noun_phrase_after(text, end, keep=keep, max_syllables=MAX_COUNTED_SYLLABLES)
+    if rest and _NUMBER_WORD.search(rest):
+        # "07 phòng xuống còn 05 phòng": the predicate states another figure; keep the plain noun phrase.
+        rest = noun_phrase_after(text, end)
+        if rest and _NUMBER_WORD.search(rest):
+            return None
+    if rest and rest.split()[-1].lower() in keep:
+        rest = " ".join(rest.split()[:-1]) or None   # "12 hộ được" then a break: no predicate after all
+    if rest:
+        at = _phrase_end(text, end, rest)
+        if at is not None:
+            rest += _coordinated(text, at)
+    if not (rest and any(w.lower() in keep for w in rest.split())):
+        at = _phrase_end(text, end, rest) if rest else end
+        shared = _shared_predicate(text, at, keep) if at is not None else None
+        if shared:
+            rest = f"{rest} {shared}" if rest else shared
+    return rest
+
+
+#: A second count joined by "và", whose predicate both counts share: "6 trường học và 3 trạm y tế bị hư hỏng".
+_AND_COUNT = regex.compile(r"[ \t]+(?i:và)[ \t]+\d[\d.,]*[ \t]+(?=\p{Ll})")
+
+
+def _shared_predicate(text: str, pos: int, keep: frozenset[str]) -> str | None:
+    """Return the predicate of the count coordinated after pos by "và", when it has one, else None."""
+    m = _AND_COUNT.match(text, pos)
+    if m is None:
+        return None
+    words = (noun_phrase_after(text, m.end(), keep=keep, max_syllables=MAX_COUNTED_SYLLABLES) or "").split()
+    for k, w in enumerate(words):
+        if 0 < k < len(words) - 1 and w.lower() in keep:
+            return " ".join(words[k:])     # "trạm y tế bị hư hỏng" -> "bị hư hỏng"
+    return None
+
+
+#: One short item of a coordination after a comma: "…, tố cáo, kiến nghị, phản ánh".
+_COORD_ITEM = regex.compile(r"[ \t]*,[ \t]*(?P<item>\p{Ll}\p{L}*(?:[ \t]+\p{L}+){0,2})(?=[ \t]*(?:[,;.:)]|\n|$))")
+
+
+def _phrase_end(text: str, start: int, phrase: str) -> int | None:
+    """Return where phrase, read from start over any whitespace, ends in text (None if it is not there)."""
+    pos = start
+    for word in phrase.split():
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if not text.startswith(word, pos):
+            return None
+        pos += len(word)
+    return pos
+
+
+def _coordinated(text: str, pos: int) -> str:
+    """Return the short items coordinated by commas after a phrase: "người đến khiếu nại" + ", tố cáo, …"."""
+    stops = set(vocabulary().stop_words) | set(vocabulary().lead_words)
+    items: list[str] = []
+    while (m := _COORD_ITEM.match(text, pos)) is not None:
+        words = m.group("item").split()
+        if words[0].lower() in stops or " ".join(words[:2]).lower() in stops:
+            break                          # "…, trong đó …", "…, với 19 người": a new clause, not an item
+        items.append(" ".join(words))
+        pos = m.end()
+    if items:
+        # The last item of a list may be longer: "…, phản ánh, tranh chấp liên quan đến KNTC đã được xử lý".
+        comma = regex.match(r"[ \t]*,[ \t]*(?=\p{Ll})", text[pos:])
+        last = noun_phrase_after(text, pos + comma.end(), max_syllables=MAX_COUNTED_SYLLABLES) if comma else None
+        if last and not regex.search(r"\d", last) and last.split()[0].lower() not in stops:
+            items.append(last)
+    return "".join(f", {i}" for i in items)
+
+
+def _label_before(text: str, start: int) -> str | None:
+    """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    colon = text.rfind(":", line_start, start)
+    if colon < 0 or regex.search(r"[.;!?]", text[colon + 1:start]):
+        return None
+    head = text[line_start:colon]
+    marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
+    head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
+    label = _ITEM_MARK.sub("", head).strip(" ,*")
+    if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
+        return None
+    return label
+
+
+def _lower_first(s: str) -> str:
+    first = s.split()[0]
+    return s if first.isupper() and len(first) > 1 else s[:1].lower() + s[1:]
+
+
+def _verb_before(text: str, fig: Figure) -> str | None:
+    """Return the verb governing a count from just before it ("phát sinh 05 vụ việc" -> "phát sinh"), by POS tags."""
+    from extractors.nlp import tag_windows
+
+    lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 40)
+    head = text[lo:fig.char_start]
+    head = head[max(head.rfind(c) for c in ",;:(") + 1:].strip()
+    if not head:
+        return None
+    (doc,) = tag_windows([f"{head} {fig.raw}"])   # the count itself gives the tagger its right context
+    tokens = [t for t in doc if t.idx < len(head)]
+    while tokens and tokens[-1].tag_ == "R":   # "đã tiếp được 19 lượt": the verb is before "được"
+        tokens.pop()
+    if not tokens:
+        return None
+    last = tokens[-1]
+    # pyvi tags some verbs as nouns ("phát sinh"); a lone word opening the clause before a count is its verb.
+    if last.tag_ not in ("V", "Vb", "Vy") and not (len(tokens) == 1 and last.tag_ == "N" and last.is_lower):
+        return None
+    return None if last.text.lower() in open_count_words().not_appended else last.text
+
+
+def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, bare: bool = True) -> str | None:
+    """Return the thing a bare counted noun counts: noun + the item's label + the verb before it, or None.
+
+    "+ Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "lượt khiếu nại", "vụ việc khiếu nại phát sinh";
+    "Nhà cửa bị hư hỏng: 12 nhà, 5 trường học" -> "nhà bị hư hỏng", "trường học bị hư hỏng".
+    """
+    words = open_count_words()
+    if predicate:
+        return None                        # "12 nhà bị sập": the phrase says which already
+    label = _label_before(text, fig.char_start)
+    if label:
+        low = label.lower()
+        for opener in sorted(words.list_openers, key=len, reverse=True):
+            if low.endswith(" " + opener) or low == opener:
+                label = label[:len(label) - len(opener)].strip(" ,")
+                break
+        if any(label.lower().startswith(h + " ") for h in vocabulary().measure_heads):
+            label = ""                     # "Số vụ việc … là: 03 vụ việc": the label names the measure itself
+        m = regex.search(r"(?<!\p{L})(?i:bị|được)(?!\p{L})", label)
+        if m and len(label.split()) > 4:
+            label = label[m.start():]      # "Các công trình bị hư hỏng": the predicate, not the other noun
+    # Only in a labelled item is the verb before a bare count part of what it counts ("phát sinh 0 vụ việc");
+    # elsewhere it is the sentence's action ("thành lập 131 tổ hòa giải") and a phrase after the noun has its own.
+    verb = _verb_before(text, fig) if bare and label else None
+    parts = [noun, _lower_first(label) if label else "", verb or ""]
+    thing = " ".join(p for p in parts if p)
+    return thing if thing != noun else None

@@ -1,7 +1,7 @@
 """Figures from table cells: each numeric cell with its row label, column header and unit multiplied out.
 
     from extractors.table import table_figures, link_restated
-    figs = table_figures(span, doc.text)          # span: pipeline.tables.TableSpan
+    figs = table_figures(span, doc.text)          # span: extractors.table_model.TableSpan
 
 Units come, in this order, from a "%" in the cell, a percent column ("So sánh %", "Tỷ lệ"), the column
 header's own unit ("Thành tiền (đồng)"), the row's ĐVT cell, then the "Đơn vị tính: …" line above the table.
@@ -19,7 +19,9 @@ from decimal import Decimal
 
 from extractors.model import Figure
 from extractors.numbers import parse_number
-from pipeline.tables import HEADER_JOIN, TableSpan, UnitSpec, is_header_in, parse_unit, vocab
+from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in
+from extractors.units import UnitSpec, parse_unit
+from extractors.vocab import table_vocabulary
 
 _NUM = r"[+\-−]?\d[\d.,]*"
 _CELL_RE = re.compile(
@@ -113,7 +115,7 @@ def _label_unit(label: str | None) -> UnitSpec | None:
 
 def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
     """Return the unit a column header states (and whether it is a percent column)."""
-    v = vocab()
+    v = table_vocabulary()
     percent = any("%" in p or is_header_in(p, v.percent_headers, prefix=True) for p in parts)
     if percent:
         return UnitSpec("percent", "percent", 1), True
@@ -126,7 +128,7 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
 
 
 def _is_non_value_column(parts: list[str]) -> bool:
-    v = vocab()
+    v = table_vocabulary()
     return bool(parts) and is_header_in(parts[-1], v.non_value_headers)
 
 
@@ -322,7 +324,7 @@ def _is_total(label: str | None, has_stt: bool) -> bool:
     if not label:
         return False
     key = " ".join(unicodedata.normalize("NFC", label).lower().split())
-    words = vocab().total_labels
+    words = table_vocabulary().total_labels
     if key.rstrip(" :") in words:
         return True
     return not has_stt and any(key.startswith(w + " ") for w in words) and (
@@ -401,7 +403,7 @@ def _check_totals(span: TableSpan, figs: list[Figure], at: dict[tuple[int, int],
         members = before if before and (not after or r == data_rows[-1]) else after
         _check_relation(figs, readings, at, [((r, c), [(q, c) for q in members]) for c in cols])
     # a "Tổng" column under a merged header: the sum of its sibling columns
-    v = vocab()
+    v = table_vocabulary()
     groups: dict[tuple[str, ...], list[int]] = {}
     for c, names in enumerate(span.column_parts):
         if len(names) > 1:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 import regex
-import yaml
 
-from core.errors import SolieuError
+from core.errors import VocabularyError
+from extractors.vocab import DATA_DIR, load
 
-DATA_DIR = Path(__file__).parent / "data" / "vi"
-
-
-class VocabularyError(SolieuError):
-    """A vocabulary file is missing or malformed."""
+__all__ = ["DATA_DIR", "VocabularyError", "vocab"]
 
 
 @dataclass(frozen=True)
@@ -80,24 +74,6 @@ class MetaVocab:
     shared_district_names: frozenset[str] = frozenset()
 
 
-def _load(name: str) -> dict[str, Any]:
-    path = DATA_DIR / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"cannot read {path}: {exc}; restore it from the repository") from exc
-    if not isinstance(data, dict):
-        raise VocabularyError(f"{path} must hold a mapping at the top level; fix the file")
-    return data
-
-
-def _need(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind):
-        raise VocabularyError(f"{where}: '{key}' must be a {kind.__name__}; fix the data file")
-    return value
-
-
 def nfc(s: str) -> str:
     """Return s in NFC."""
     return unicodedata.normalize("NFC", s)
@@ -105,49 +81,47 @@ def nfc(s: str) -> str:
 
 @cache
 def vocab() -> MetaVocab:
-    """Load the metadata vocabulary once, validated."""
-    dt = _load("doc_types.yaml")
+    """Load the metadata vocabulary once (extractors.vocab.load checks each file against SCHEMA)."""
+    dt = load("doc_types.yaml")
     types: list[DocType] = []
-    for entry in _need(dt, "types", list, "doc_types.yaml"):
-        if not isinstance(entry, dict) or not {"name", "title", "symbols"} <= entry.keys():
-            raise VocabularyError(f"doc_types.yaml: entry {entry!r} needs name, title and symbols")
+    for entry in dt["types"]:
         types.append(DocType(nfc(entry["name"]), nfc(entry["title"]), tuple(nfc(s) for s in entry["symbols"])))
-    au = _load("admin_units.yaml")
+    au = load("admin_units.yaml")
     provinces: list[Province] = []
-    for entry in _need(au, "provinces", list, "admin_units.yaml"):
-        if not isinstance(entry, dict) or "name" not in entry or entry.get("kind") not in ("tinh", "thanh_pho"):
-            raise VocabularyError(f"admin_units.yaml: entry {entry!r} needs a name and kind tinh|thanh_pho")
+    for entry in au["provinces"]:
+        if entry["kind"] not in ("tinh", "thanh_pho"):
+            raise VocabularyError(f"admin_units.yaml: {entry['name']!r} needs kind tinh or thanh_pho; fix the entry")
         provinces.append(Province(nfc(entry["name"]), entry["kind"],
                                   tuple(nfc(v) for v in entry.get("variants", [])),
                                   bool(entry.get("needs_level", False))))
-    levels = _need(au, "levels", dict, "admin_units.yaml")
+    levels = au["levels"]
     known = {p.name for p in provinces}
     districts: list[District] = []
     for prov, names in (au.get("districts") or {}).items():
-        if nfc(prov) not in known or not isinstance(names, list):
-            raise VocabularyError(f"admin_units.yaml: districts of {prov!r} need a known province and a list")
+        if nfc(prov) not in known:
+            raise VocabularyError(f"admin_units.yaml: districts of {prov!r} need a province listed under provinces")
         districts.extend(District(nfc(n), nfc(prov)) for n in names)
-    iss = _load("issuers.yaml")
-    heads = _need(iss, "heads", list, "issuers.yaml")
-    sig = _load("signature.yaml")
-    titles = [Title(nfc(t["upper"]), nfc(t["display"])) for t in _need(sig, "titles", list, "signature.yaml")]
+    iss = load("issuers.yaml")
+    heads = iss["heads"]
+    sig = load("signature.yaml")
+    titles = [Title(nfc(t["upper"]), nfc(t["display"])) for t in sig["titles"]]
     return MetaVocab(
         doc_types=tuple(types),
         max_name_words=int(dt.get("max_name_words", 12)),
         not_references=tuple(nfc(x) for x in dt.get("not_references", [])),
-        body_starts=tuple(nfc(x) for x in _need(dt, "body_starts", list, "doc_types.yaml")),
+        body_starts=tuple(nfc(x) for x in dt["body_starts"]),
         report_period_labels=tuple(nfc(x) for x in dt.get("report_period_labels", [])),
         provinces=tuple(provinces),
         province_levels=tuple(nfc(x) for x in levels["province"]),
         district_levels=tuple(nfc(x) for x in levels["district"]),
         issuer_heads=tuple(nfc(h["name"]) for h in heads),
         sub_heads=tuple(nfc(h["name"]) for h in heads if h.get("sub")),
-        display={nfc(k): nfc(v) for k, v in _need(iss, "display", dict, "issuers.yaml").items()},
-        acronyms=frozenset(nfc(a) for a in _need(iss, "acronyms", list, "issuers.yaml")),
-        issuer_stops=tuple(nfc(s) for s in _need(iss, "issuer_stops", list, "issuers.yaml")),
-        author_verbs=tuple(nfc(s) for s in _need(iss, "author_verbs", list, "issuers.yaml")),
+        display={nfc(k): nfc(v) for k, v in iss["display"].items()},
+        acronyms=frozenset(nfc(a) for a in iss["acronyms"]),
+        issuer_stops=tuple(nfc(s) for s in iss["issuer_stops"]),
+        author_verbs=tuple(nfc(s) for s in iss["author_verbs"]),
         titles=tuple(titles),
-        between=tuple(nfc(b) for b in _need(sig, "between", list, "signature.yaml")),
+        between=tuple(nfc(b) for b in sig["between"]),
         stamp_labels=tuple(nfc(b) for b in sig.get("stamp_labels", [])),
         districts=tuple(districts),
         shared_district_names=frozenset(nfc(n) for n in au.get("shared_district_names", [])),

@@ -27,6 +27,7 @@ from core.config import PIPELINE_VERSION
 from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
+from pipeline.reports import after_load
 from pipeline.runs import OLD_COLUMNS, FigureDiff, diff_figures, record_changes
 from pipeline.schema import (
     SCHEMA_REVISION,
@@ -286,6 +287,8 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                     {"document_id": doc_id, "document": doc.path, **{k: v for k, v in cell.items() if k in cell_cols}}
                     for cell in ex.cells
                 ])
+            # Reports, periods, indicators, corrections (issue 9): in the same transaction as the load.
+            after_load(conn, doc_id, ex, ids)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -130,6 +131,13 @@ documents = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("ingest_runs.id")),
     Column("warnings", JSON),
+    # 0002 (workbench): the report it is one source of, whether it is the one used for analysis, its period.
+    Column("report_id", Integer, index=True),
+    Column("canonical", Boolean, nullable=False, default=False),
+    Column("period_label", Text),
+    Column("period_start", String(10)),
+    Column("period_end", String(10)),
+    Column("signature", LargeBinary),   # MinHash of the text's word trigrams (pipeline/reports.py)
 )
 
 texts = Table(
@@ -184,6 +192,13 @@ figures = Table(
     Column("column", Text),
     Column("restates", String(40)),
     Column("extractor_version", String(32), nullable=False),
+    # 0002 (workbench): the period it is about, plan or actual, the shared indicator it measures.
+    Column("period_label", Text),
+    Column("period_start", String(10)),
+    Column("period_end", String(10)),
+    Column("measure", String(8)),
+    Column("indicator", String(64), index=True),
+    Column("indicator_confidence", Float),
 )
 
 references = Table(
@@ -232,6 +247,65 @@ failures = Table(
     Column("run_id", Integer, ForeignKey("ingest_runs.id")),
 )
 
+reports = Table(
+    "reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("canonical_document_id", Integer),
+    Column("documents", Integer, nullable=False, default=1),
+    Column("doc_number", Text),
+    Column("doc_type", Text),
+    Column("issuer", Text),
+    Column("issued_date", String(10)),
+    Column("title", Text),
+    Column("province", Text),
+    Column("district", Text),
+    Column("report_year", Integer),
+    Column("period_label", Text),
+    Column("period_start", String(10)),
+    Column("period_end", String(10)),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The figure it applies to now; null when no figure matches any more (listed by `solieu corrections`).
+    Column("figure_id", String(40), index=True),
+    Column("first_figure_id", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("document", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("context", Text, nullable=False),
+    Column("char_start", Integer),
+    Column("field", String(16), nullable=False),
+    Column("old", Text),
+    Column("new", Text),
+    Column("note", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+#: The `facts` view (created by migration 0002), described for typed reads; not part of `metadata`.
+views = MetaData()
+FACTS_COLUMNS = [
+    "figure_id", "report_id", "document_id", "document", "province", "district", "report_year",
+    "period_label", "period_start", "period_end", "measure", "indicator", "indicator_confidence", "kind",
+    "value", "value_exact", "unit", "per", "qualifier", "subject", "raw", "page", "flags", "corrected",
+    "place", "section", "domain", "sentence", "bbox", "confidence", "table_id", "row", "column", "source",
+]
+facts = Table(
+    "facts", views,
+    Column("figure_id", String(40)), Column("report_id", Integer), Column("document_id", Integer),
+    Column("document", Text), Column("province", Text), Column("district", Text), Column("report_year", Integer),
+    Column("period_label", Text), Column("period_start", String(10)), Column("period_end", String(10)),
+    Column("measure", String(8)), Column("indicator", String(64)), Column("indicator_confidence", Float),
+    Column("kind", String(16)), Column("value", ExactNumeric), Column("value_exact", Text),
+    Column("unit", String(16)), Column("per", Text), Column("qualifier", String(16)), Column("subject", Text),
+    Column("raw", Text), Column("page", Integer), Column("flags", JSON), Column("corrected", Boolean),
+    Column("place", Text), Column("section", Text), Column("domain", Text), Column("sentence", Text),
+    Column("bbox", JSON), Column("confidence", Float), Column("table_id", Text), Column("row", Text),
+    Column("column", Text), Column("source", String(16)),
+)
+
 #: Columns of each exportable table, in CONTRACT.md order (extra columns after).
 EXPORT_COLUMNS: dict[str, list[str]] = {
     "figures": [
@@ -239,17 +313,25 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
         "qualifier", "subject", "place", "section", "raw", "sentence", "char_start", "char_end", "bbox",
         "source", "confidence", "flags", "part_of", "table_id", "row", "column", "extractor_version",
         "domain", "alt_value", "restates",
+        "period_label", "period_start", "period_end", "measure", "indicator", "indicator_confidence",
+        "corrected",
     ],
     "documents": [
         "document", "sha256", "format", "pages", "text_source", "doc_number", "doc_type", "issuer",
         "district", "province", "report_year", "issued_date", "signer", "title", "pipeline_version",
         "ingested_at", "signer_title", "extractor_version",
+        "id", "report_id", "canonical", "period_label", "period_start", "period_end",
     ],
     "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",
                    "in_footnote"],
     "failures": ["document", "sha256", "stage", "error", "message", "at", "run_id"],
     "tables": ["document", "table_id", "page", "row_index", "col_index", "row", "column", "text", "is_header",
                "rowspan", "colspan", "char_start", "char_end"],
+    "facts": FACTS_COLUMNS,
+    "reports": ["id", "canonical_document_id", "documents", "doc_number", "doc_type", "issuer", "issued_date",
+                "title", "province", "district", "report_year", "period_label", "period_start", "period_end"],
+    "corrections": ["id", "figure_id", "first_figure_id", "sha256", "document", "raw", "context", "char_start",
+                    "field", "old", "new", "note", "who", "at", "matched"],
     "pages": ["document_id", "page", "source", "triage", "triage_reason", "chars", "ocr_confidence"],
     "runs": ["id", "started_at", "finished_at", "status", "paths", "pipeline_version", "extractor_version",
              "docs_added", "docs_updated", "docs_unchanged", "docs_failed", "docs_not_retried", "figures_added",

@@ -21,6 +21,8 @@ elif [ ! -e /usr/lib/libreoffice/program/libsclo.so ]; then need+=(libreoffice-c
 if [ "$purpose" = test ]; then
   # The test suite runs a real PostgreSQL server on a private socket.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  # The browser tests drive Debian's headless Chromium through Playwright (which cannot download one here).
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from core.config import db_url, prepare_prefect_env
-from core.errors import DatabaseError, ReadOnlyViolation, SolieuError, UsageError
+from core.errors import ReadOnlyViolation, SolieuError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("solieu")
@@ -252,7 +252,8 @@ def _print_summary(result: Any, url: str) -> None:
 
 @main.command()
 @click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages",
-                                           "runs", "figure_changes"]))
+                                            "facts", "reports", "corrections", "runs",
+                                            "figure_changes"]))
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
@@ -457,29 +458,56 @@ def nightly(inbox: Path, db: str | None, cron: str, interval: int | None, ocr: s
 
 @main.command()
 @_db_option
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; beyond loopback a token is required.")
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db: str | None, host: str, port: int) -> None:
-    """Browse the dataset in a web browser (read-only)."""
-    from sqlalchemy.engine import make_url
+@click.option("--token", default=None, envvar="SOLIEU_TOKEN", metavar="SECRET",
+              help="Visitors sign in with it (required beyond loopback; default: $SOLIEU_TOKEN).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the ingested paths are relative to, for page images (default: the working folder).")
+@click.option("--replica", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to keep the SQLite replica of a PostgreSQL dataset (default: in the cache folder).")
+def serve(db: str | None, host: str, port: int, token: str | None, root: Path | None,
+          replica: Path | None) -> None:
+    """Browse the dataset in a web browser: read-only, except for corrections of figures."""
+    import hashlib
 
-    url = make_url(db_url(db))
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise UsageError("`solieu serve` browses a SQLite dataset; for PostgreSQL export to SQLite first "
-                         "or use your database's own tools")
-    path = Path(url.database)
-    if not path.exists():
-        raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH` first")
-    click.echo(f"Serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)")
+    from pipeline.load import safe_url
+    from solieu.serve import cache_root, check_exposure, metadata_for, served_file
+
+    url = db_url(db)
+    check_exposure(host, token)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+    path, is_replica = served_file(url, replica)
+    name = path.stem
+    meta = cache_root() / "serve" / f"{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.metadata.json"
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps(metadata_for(name, replica_of=safe_url(url) if is_replica else None),
+                               ensure_ascii=False, indent=1), encoding="utf-8")
+    where = f"a read-only replica ({path}) of {safe_url(url)}" if is_replica else str(path)
+    click.echo(f"Serving {where} at http://{host}:{port}/ (Ctrl+C to stop); corrections go to {safe_url(url)}")
+    # The plugin (solieu.browser, a `datasette` entry point) reads its settings from the environment: the URL
+    # may hold a password and Datasette shows its metadata to visitors.
+    os.environ.update(SOLIEU_SERVE_DB=url, SOLIEU_SERVE_FILE=str(path), SOLIEU_SERVE_REPLICA="1" if is_replica else "0",
+                      SOLIEU_SERVE_ROOT=str((root or Path.cwd()).resolve()))
+    if token:
+        os.environ["SOLIEU_TOKEN"] = token
     # Datasette runs visitors' SQL on read-only connections; the file stays mutable so that an ingest
     # running meanwhile (its WAL included) is seen.
     cmd = [sys.executable, "-m", "datasette", "serve", str(path), "--host", host, "--port", str(port),
-           "--setting", "sql_time_limit_ms", "5000"]
+           "--metadata", str(meta), "--setting", "sql_time_limit_ms", "5000",
+           "--setting", "facet_time_limit_ms", "1000"]
     sys.stdout.flush()
     # Become Datasette rather than wrap it: a SIGTERM or Ctrl+C then stops the server itself instead of
     # leaving it orphaned behind a dead parent.
     os.execv(sys.executable, cmd)
 
+
+# correct, corrections, page, plot (issue 9) live in their own module.
+from solieu.workbench_cli import register as _register_workbench  # noqa: E402
+
+_register_workbench(main, _db_option)
 
 if __name__ == "__main__":
     main()

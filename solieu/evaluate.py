@@ -102,6 +102,21 @@ def subject_ok(gold: str | None, pred: str | None) -> bool:
     return len(g & p) * 2 >= len(g) or p <= g
 
 
+def subject_names_thing(gold: str | None, pred: str | None) -> bool:
+    """Accept a subject only when it names the thing counted, not merely its counted noun.
+
+    Issue 8's standard: "lượt" is not a subject for "lượt tiếp công dân", "xã" not for "xã đạt chuẩn
+    nông thôn mới". Half the gold's syllables, or a part of the gold of at least three syllables (or all
+    of a shorter gold), is enough; a lone noun or a stray verb ("tăng") is not.
+    """
+    if not gold:
+        return True
+    g, p = syllables(gold), syllables(pred)
+    if not p:
+        return False
+    return (len(g & p) * 2 >= len(g) and len(g & p) >= min(len(g), 2)) or (p <= g and len(p) >= min(len(g), 3))
+
+
 @dataclass
 class PRF:
     """Counts and precision/recall/F1."""
@@ -141,6 +156,7 @@ class FigureReport:
     located: int = 0                   # gold figures whose span a predicted figure of the same kind covers
     value_correct: int = 0
     subject_correct: int = 0
+    subject_named: int = 0
     place_checked: int = 0
     place_correct: int = 0
     flags_required: list[tuple[int, str, bool]] = field(default_factory=list)
@@ -160,6 +176,11 @@ class FigureReport:
     def subject_accuracy(self) -> float:
         """Share of matched figures whose subject is right."""
         return self.subject_correct / self.overall.tp if self.overall.tp else 1.0
+
+    @property
+    def subject_named_accuracy(self) -> float:
+        """Share of matched figures whose subject names the thing counted (the stricter test)."""
+        return self.subject_named / self.overall.tp if self.overall.tp else 1.0
 
 
 def _value_ok(g: dict[str, Any], p: dict[str, Any]) -> bool:
@@ -234,6 +255,7 @@ def score_figures(gold: dict[str, Any], text: str, predicted: list[dict[str, Any
         rep.value_correct += 1
         rep.overall.tp += 1
         kind.tp += 1
+        rep.subject_named += int(subject_names_thing(g.get("subject"), p.get("subject")))
         if subject_ok(g.get("subject"), p.get("subject")):
             rep.subject_correct += 1
         else:
@@ -328,7 +350,10 @@ def score_metadata(gold: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
 
 def score_cells(gold: dict[str, Any], predicted: list[dict[str, Any]]) -> dict[str, Any]:
     """Score table-cell figures: value+unit matches, then row, column and unit_from_header."""
-    preds = [p for p in predicted if p.get("source") == "table" or "in_table" in (p.get("flags") or [])]
+    # A gold file may annotate some pages only: cells elsewhere neither match nor count against.
+    pages = gold.get("pages")
+    preds = [p for p in predicted if (p.get("source") == "table" or "in_table" in (p.get("flags") or []))
+             and (not pages or p.get("page") is None or p.get("page") in pages)]
     used: set[int] = set()
     prf = PRF()
     row_ok = col_ok = hdr_ok = 0

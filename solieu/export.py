@@ -17,6 +17,9 @@ from core.errors import UsageError
 from pipeline import schema
 
 NUMERIC = {"value", "min", "max", "denominator", "alt_value"}
+#: Columns that are integers in every format (never floats, even when some rows are null).
+INTEGERS = {"report_year", "page", "pages", "char_start", "char_end", "row_index", "col_index", "rowspan",
+            "colspan", "run_id", "document_id", "report_id", "canonical_document_id", "documents", "chars"}
 
 
 def json_number(d: Decimal) -> int | float | str:
@@ -36,25 +39,45 @@ def _plain(value: Any) -> Any:
 
 
 def rows(engine: Engine, table: str) -> Iterator[dict[str, Any]]:
-    """Yield the rows of an exportable table as dicts, columns in CONTRACT.md order."""
+    """Yield the rows of an exportable table as dicts, columns in CONTRACT.md order; corrections applied."""
     if table not in schema.EXPORT_COLUMNS:
         raise UsageError(f"cannot export '{table}': choose one of {', '.join(schema.EXPORT_COLUMNS)}")
-    cols = schema.EXPORT_COLUMNS[table]
-    named = {"tables": schema.table_cells, "runs": schema.ingest_runs}
-    tbl = named[table] if table in named else schema.metadata.tables[table]
-    order = [tbl.c[c] for c in ("document", "char_start", "page", "table_id", "row_index", "col_index", "at")
-             if c in tbl.c]
+    if table == "corrections":
+        from pipeline.corrections import listing
+
+        yield from listing(engine)
+        return
+    cols = [c for c in schema.EXPORT_COLUMNS[table] if c != "corrected" or table == "facts"]
+    special = {"tables": schema.table_cells, "facts": schema.facts, "runs": schema.ingest_runs}
+    tbl = special[table] if table in special else schema.metadata.tables[table]
+    order = [tbl.c[c] for c in ("document", "char_start", "page", "table_id", "row_index", "col_index", "at",
+                                "figure_id", "id") if c in tbl.c]
     if table in ("runs", "figure_changes"):
         order = [tbl.c.id]
     extra = ["value_exact"] if table == "figures" else []
     query = select(*[tbl.c[c] for c in cols + extra]).order_by(*order)
     with engine.connect() as conn:
+        fixes = {}
+        if table == "figures":
+            from pipeline.corrections import latest
+
+            fixes = latest(conn)
         for r in conn.execute(query).mappings():
-            d = dict(r)
-            if table == "figures":
-                exact = d.pop("value_exact")
+            d: dict[str, Any] | None = dict(r)
+            assert d is not None
+            if "value_exact" in d:
+                exact = d.pop("value_exact") if table == "figures" else d["value_exact"]
                 if exact is not None:
                     d["value"] = Decimal(exact)  # the exact text, never a float from SQLite
+            if table == "figures":
+                from pipeline.corrections import apply
+
+                d = apply(d, fixes.get(d["id"], {}))
+                if d is None:
+                    continue  # corrected to "not a figure"
+                d["corrected"] = bool(fixes.get(d["id"]))
+            if table == "facts":
+                d["corrected"] = bool(d["corrected"])
             yield d
 
 
@@ -95,6 +118,7 @@ def _write_parquet(recs: list[dict[str, Any]], path: Path | None) -> None:
 
     if path is None:
         raise UsageError("parquet is binary: give --out FILE.parquet")
+    LISTS = {"flags": pa.list_(pa.string()), "bbox": pa.list_(pa.float64())}
     if not recs:
         pq.write_table(pa.table({}), path)
         return
@@ -104,11 +128,20 @@ def _write_parquet(recs: list[dict[str, Any]], path: Path | None) -> None:
         if name in NUMERIC:
             # decimal128 keeps every value exact (no float on the way).
             columns[name] = pa.array(vals, type=pa.decimal128(38, 10))
-        elif name in {"bbox", "flags"}:
-            columns[name] = pa.array([json.dumps(v, ensure_ascii=False) if v is not None else None for v in vals])
+        elif name in LISTS:
+            # Lists stay lists: parquet list<…>, as in JSONL (CSV alone writes them as JSON array text).
+            columns[name] = pa.array(vals, type=LISTS[name])
+        elif name in INTEGERS or (name == "id" and all(isinstance(v, int) for v in vals)):
+            columns[name] = pa.array(vals, type=pa.int64())
         else:
             columns[name] = pa.array(vals)
-    pq.write_table(pa.table(columns), path)
+    table = pa.table(columns)
+    # pandas reads an int64 column with nulls as float64 (report_year 2021.0) unless the file's pandas
+    # metadata says Int64: write that metadata, so that every reader gets integers.
+    import pandas as pd
+
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), path)
 
 
 def to_text(records: Iterable[dict[str, Any]], fmt: str) -> str:

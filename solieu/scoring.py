@@ -26,6 +26,7 @@ def build_report(gold: dict[str, Any], document: str, text: str, figures: list[d
             "per_kind": {k: v.as_dict() for k, v in sorted(fr.per_kind.items())},
             "value_accuracy": round(fr.value_accuracy, 4),
             "subject_accuracy": round(fr.subject_accuracy, 4),
+            "subject_named_accuracy": round(fr.subject_named_accuracy, 4),
             "place_accuracy": round(fr.place_correct / fr.place_checked, 4) if fr.place_checked else None,
             "flags_required": [{"id": i, "flag": f, "ok": ok} for i, f, ok in fr.flags_required],
             "in_footnote": [{"id": i, "ok": ok} for i, ok in fr.footnotes],
@@ -89,7 +90,8 @@ def format_report(r: dict[str, Any]) -> str:
         f = r["figures"]
         lines.append(f"  figures: P {f['precision']:.3f}  R {f['recall']:.3f}  F1 {f['f1']:.3f}  "
                      f"(tp {f['tp']}, fp {f['fp']}, fn {f['fn']})  value acc {f['value_accuracy']:.3f}  "
-                     f"subject acc {f['subject_accuracy']:.3f}")
+                     f"subject acc {f['subject_accuracy']:.3f}  subject names the thing "
+                     f"{f['subject_named_accuracy']:.3f}")
         for k, v in f["per_kind"].items():
             lines.append(f"    {k:<8} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  "
                          f"(tp {v['tp']}, fp {v['fp']}, fn {v['fn']})")

@@ -1,4 +1,4 @@
-"""extract() with a document structure: sections, domains from headings, footnotes, tables left to tables.py."""
+"""extract() with a document structure: sections, domains from headings, footnotes, tables left to pipeline.tables."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import extractors.vocab
 import extractors.vocab_meta as vocab_meta
 from extractors.metadata import extract_metadata
 from extractors.model import Metadata
@@ -323,11 +324,11 @@ def test_provinces_cover_the_63_and_the_34() -> None:
 def test_broken_vocabulary_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in MY_YAML:
         (tmp_path / name).write_text((vocab_meta.DATA_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "doc_types.yaml").write_text("types: [{name: Công văn}]\nbody_starts: []\n", encoding="utf-8")
-    monkeypatch.setattr(vocab_meta, "DATA_DIR", tmp_path)
+    (tmp_path / "doc_types.yaml").write_text("types: [{name: Công văn}]\nbody_starts: [Căn cứ]\n", encoding="utf-8")
+    monkeypatch.setattr(extractors.vocab, "DATA_DIR", tmp_path)
     vocab_meta.vocab.cache_clear()
     try:
-        with pytest.raises(vocab_meta.VocabularyError, match="needs name, title and symbols"):
+        with pytest.raises(vocab_meta.VocabularyError, match="'title' is missing"):
             vocab_meta.vocab()
     finally:
         vocab_meta.vocab.cache_clear()

@@ -11,6 +11,7 @@ import pytest
 from pipeline.model import Page, RawDocument
 from pipeline.normalize import fix_tone_marks, normalize
 from pipeline.read import read_document
+from tests.conftest import public_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PDF = ROOT / "corpus/seed/binhson-2021-dan-van-kheo.pdf"
@@ -223,7 +224,7 @@ def test_md_hard_wrapped_paragraph_is_joined_but_headings_stay():
     assert doc.text == "Căn cứ Nghị định số 45/2017/NĐ-CP ngày 21/4/2017;\n\nI. TÌNH HÌNH\n\nNội dung."
 
 
-@pytest.mark.parametrize("path", PUBLIC, ids=[p.name for p in PUBLIC])
+@pytest.mark.parametrize("path", public_documents())
 def test_every_public_document_normalizes(path):
     doc = normalize(read_document(path))
     assert unicodedata.is_normalized("NFC", doc.text)

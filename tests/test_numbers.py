@@ -102,7 +102,7 @@ def test_missing_vocabulary_file_says_what_to_do() -> None:
     from extractors import vocab
 
     with pytest.raises(vocab.VocabularyError, match="restore it"):
-        vocab._load("no-such-file.yaml")
+        vocab.load("no-such-file.yaml")
 
 
 def test_vocabulary_loads_once_and_validates() -> None:

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 
 from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline.read import decode_text, read_document, reduce_markdown
+from tests.conftest import public_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PDF = ROOT / "corpus/seed/binhson-2021-dan-van-kheo.pdf"
@@ -293,7 +294,7 @@ def test_text_pdf_reads_without_warnings(seed_pdf):
     assert seed_pdf.warnings == []
 
 
-@pytest.mark.parametrize("path", PUBLIC, ids=[p.name for p in PUBLIC])
+@pytest.mark.parametrize("path", public_documents())
 def test_every_public_document_reads(path):
     raw = read_document(path)
     assert raw.pages
@@ -370,7 +371,7 @@ import sys, threading
 from pipeline.ocr import render_page
 from pipeline.pdfium import open_pdf
 from pipeline.read import read_document
-from pipeline.tables import _path_counts
+from pipeline.tables.pdf import rule_path_counts
 
 rounds, docs, scans = int(sys.argv[1]), sys.argv[2].split("|"), sys.argv[3].split("|")
 expected = {d: [p.text for p in read_document(d).pages] for d in docs}
@@ -398,7 +399,7 @@ def renderer(path):
 
 def counter(path):
     try:
-        _path_counts(path)                  # the table finder's pdfium pass over a document (CPU-heavy: once)
+        rule_path_counts(path)                  # the table finder's pdfium pass over a document (CPU-heavy: once)
     except BaseException as e:
         errors.append(repr(e))
 

@@ -9,6 +9,7 @@ import pytest
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.structure import find_structure, heading_of
+from tests.conftest import public_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = {
@@ -173,7 +174,7 @@ def test_daknong_So_Tai_chinh_216_BC_STC_2018_closing_before_the_annex():
     assert s.block_at(doc.text.index("Phụ lục 2")).kind == "paragraph"
 
 
-@pytest.mark.parametrize("path", PUBLIC, ids=[p.name for p in PUBLIC])
+@pytest.mark.parametrize("path", public_documents())
 def test_every_public_document_has_a_structure(path):
     doc = normalize(read_document(path))
     s = find_structure(doc)

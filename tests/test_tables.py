@@ -668,6 +668,36 @@ def test_whitespace_aligned_pdf_table(tmp_path: Path) -> None:
     assert all(doc.text[c["char_start"]:c["char_end"]] == c["text"] for c in header)
 
 
+_RULE_H = [(50.0, 700.0 - 20 * k, 500.0, 700.5 - 20 * k) for k in range(5)]    # horizontal rules, 0.5 pt
+_RULE_V = [(50.0 + 150 * k, 620.0, 50.5 + 150 * k, 700.5) for k in range(4)]  # vertical rules
+GRID_PATHS = [
+    ("rules both ways: a ruled table", _RULE_H + _RULE_V, 9),
+    ("cell rectangles", [(50.0 + 100 * k, 600.0, 150.0 + 100 * k, 620.0) for k in range(8)], 8),
+    ("underlines only", _RULE_H * 2, 0),
+    ("nothing drawn", [], 0),
+]
+
+
+@pytest.mark.parametrize(("boxes", "count"), [(b, n) for _, b, n in GRID_PATHS], ids=[i for i, _, _ in GRID_PATHS])
+def test_grid_paths(boxes: list[tuple[float, float, float, float]], count: int) -> None:
+    from pipeline.tables.pdf import grid_paths
+
+    assert grid_paths(boxes) == count
+
+
+def test_page_filter_sends_only_pages_with_columns_to_pdfplumber(tmp_path: Path) -> None:
+    """pdfplumber is slow; pages of prose (the seed) skip it, the page of a borderless table does not."""
+    from pipeline.tables.pdf import has_columns
+
+    seed = normalize(read_document(ROOT / "corpus" / "seed" / "binhson-2021-dan-van-kheo.pdf"))
+    assert not any(has_columns(page) for page in seed.pages)
+    if not (FONT_DIR / "DejaVuSerif-Bold.ttf").exists():
+        pytest.skip("DejaVu fonts not installed (apt package fonts-dejavu-core)")
+    path = tmp_path / "chi-tieu-khong-ke-bang.pdf"
+    _write_borderless_pdf(path)
+    assert has_columns(normalize(read_document(path)).pages[0])
+
+
 # --------------------------------------------------------------------------------------------------
 # Cells of text documents map back to doc.text exactly
 

@@ -1,7 +1,7 @@
 """Run reports: counts per ingest run, the figures each run changed, and each file's last-seen state.
 
 Revision ID: 0003
-Revises: 0001 (re-chained after 0002 when both land)
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

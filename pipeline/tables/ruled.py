@@ -1,0 +1,198 @@
+"""Tables of OCR'd pages: ruling lines found in the page image, cells filled with the OCR words inside them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.model import Document
+from pipeline.pdfium import PDFIUM_LOCK
+from pipeline.tables.locate import locate_by_boxes
+from pipeline.tables.model import Cell, Grid
+
+OCR_TABLE_DPI = 100            # enough to see 1-pt rules; a page renders in a few milliseconds
+
+
+def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
+    """Return (start, end) of the runs of True at least min_len long in a 1-D boolean array."""
+    import numpy as np
+
+    padded = np.concatenate(([False], line, [False])).astype(np.int8)
+    d = np.diff(padded)
+    starts, ends = np.where(d == 1)[0], np.where(d == -1)[0]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= min_len]
+
+
+def _merge_lines(lines: list[tuple[int, int, int]], gap: int = 4) -> list[tuple[int, int, int]]:
+    """Merge rules found on neighbouring pixel rows (or columns) into one (pos, start, end)."""
+    out: list[tuple[int, int, int]] = []
+    for pos, a, b in sorted(lines):
+        for k, (p, x, y) in enumerate(out):
+            if abs(pos - p) <= gap and a <= y + gap and b >= x - gap:
+                out[k] = (p, min(a, x), max(b, y))
+                break
+        else:
+            out.append((pos, a, b))
+    return out
+
+
+def ruled_grids(image: Any) -> list[tuple[list[float], list[float], list[list[int]]]]:
+    """Find ruled tables in a (deskewed) page image: row edges, column edges (pixels) and a cell-id grid.
+
+    Cells not separated by a drawn rule share an id (merged cells).
+    """
+    import numpy as np
+
+    ink = np.asarray(image.convert("L")) < 160
+    h, w = ink.shape
+    smear_v = ink.copy()
+    smear_v[1:] |= ink[:-1]
+    smear_v[:-1] |= ink[1:]
+    smear_h = ink.copy()
+    smear_h[:, 1:] |= ink[:, :-1]
+    smear_h[:, :-1] |= ink[:, 1:]
+    hlines = _merge_lines([(y, a, b) for y in range(h) for a, b in _runs(smear_v[y], int(0.08 * w))])
+    vlines = _merge_lines([(x, a, b) for x in range(w) for a, b in _runs(smear_h[:, x], int(0.03 * h))])
+
+    def touches(hl: tuple[int, int, int], vl: tuple[int, int, int]) -> bool:
+        return hl[1] - 4 <= vl[0] <= hl[2] + 4 and vl[1] - 4 <= hl[0] <= vl[2] + 4
+
+    hlines = [hl for hl in hlines if sum(1 for vl in vlines if touches(hl, vl)) >= 2]
+    # tables: horizontal rules joined through the vertical rules that touch them
+    parent = list(range(len(hlines)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for vl in vlines:
+        hit = [i for i, hl in enumerate(hlines) if touches(hl, vl)]
+        for i in hit[1:]:
+            parent[find(i)] = find(hit[0])
+    groups: dict[int, list[int]] = {}
+    for i in range(len(hlines)):
+        groups.setdefault(find(i), []).append(i)
+    out = []
+    for members in groups.values():
+        hs = [hlines[i] for i in members]
+        if len(hs) < 3:
+            continue
+        vs = [vl for vl in vlines if any(touches(hl, vl) for hl in hs)]
+        ys = sorted({y for y, _, _ in hs})
+        xs = sorted({x for x, _, _ in vs})
+        ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > 4]
+        xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > 4]
+        if len(xs) < 3:
+            continue
+        nr, nc = len(ys) - 1, len(xs) - 1
+        ids = [[r * nc + c for c in range(nc)] for r in range(nr)]
+
+        def rule_v(x: int, y0: int, y1: int) -> bool:
+            strip = ink[y0 + 3:max(y0 + 4, y1 - 2), max(0, x - 4):x + 5]
+            return bool(strip.size) and float(strip.any(axis=1).mean()) >= 0.5
+
+        def rule_h(y: int, x0: int, x1: int) -> bool:
+            strip = ink[max(0, y - 4):y + 5, x0 + 3:max(x0 + 4, x1 - 2)]
+            return bool(strip.size) and float(strip.any(axis=0).mean()) >= 0.5
+
+        def relabel(ids: list[list[int]], old: int, new: int) -> None:
+            for row in ids:
+                for k, v in enumerate(row):
+                    if v == old:
+                        row[k] = new
+
+        for r in range(nr):
+            for c in range(nc):
+                if c + 1 < nc and not rule_v(xs[c + 1], ys[r], ys[r + 1]) and ids[r][c + 1] != ids[r][c]:
+                    relabel(ids, ids[r][c + 1], ids[r][c])
+                if r + 1 < nr and not rule_h(ys[r + 1], xs[c], xs[c + 1]) and ids[r + 1][c] != ids[r][c]:
+                    relabel(ids, ids[r + 1][c], ids[r][c])
+        out.append(([float(y) for y in ys], [float(x) for x in xs], ids))
+    return out
+
+
+def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
+    """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
+    import pypdfium2 as pdfium
+
+    from pipeline.ocr import _unrotate, clean_page
+
+    out: list[tuple[int, Grid]] = []
+    scale = OCR_TABLE_DPI / 72
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(path)
+        n_pdf = len(pdf)
+    try:
+        for pi, page in enumerate(doc.pages):
+            if page.source != "ocr" or page.boxes is None or pi >= n_pdf:
+                continue
+            try:
+                # render under the lock (pdfium is not thread-safe), clean up outside it
+                image, angle = clean_page(_render_rgb(pdf, pi, scale))
+            except Exception as e:       # the page cannot be rendered: its tables are lost, not the document
+                doc.warnings.append(f"page {pi + 1}: table rules not read ({type(e).__name__}: {e})")
+                continue
+            size = image.size
+
+            def to_px(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
+                      scale: float = scale) -> tuple[float, float]:
+                return _unrotate(x * scale, y * scale, -angle, size) if angle else (x * scale, y * scale)
+
+            def to_pt(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
+                      scale: float = scale) -> tuple[float, float]:
+                ux, uy = _unrotate(x, y, angle, size) if angle else (x, y)
+                return ux / scale, uy / scale
+
+            for ys, xs, ids in ruled_grids(image):
+                cells: list[Cell] = []
+                seen: set[int] = set()
+                for r, row in enumerate(ids):
+                    for c, cid in enumerate(row):
+                        if cid in seen:
+                            continue
+                        seen.add(cid)
+                        rows_of = [q for q in range(len(ids)) if cid in ids[q]]
+                        cols_of = [k for k in range(len(row)) if any(ids[q][k] == cid for q in rows_of)]
+                        box = (xs[cols_of[0]], ys[rows_of[0]], xs[cols_of[-1] + 1], ys[rows_of[-1] + 1])
+                        cells.append(Cell("", r, c, len(rows_of), len(cols_of), bbox=box))
+                locate_by_boxes(doc, pi, cells, transform=to_px)
+                for cell in cells:            # a rule next to the text is often read as "|"
+                    cell.text = cell.text.strip(" |")
+                for cell in cells:            # boxes in page points for Table.cell_boxes
+                    if cell.bbox is not None:
+                        corners = [to_pt(cell.bbox[0], cell.bbox[1]), to_pt(cell.bbox[2], cell.bbox[3])]
+                        cell.bbox = (round(min(p[0] for p in corners), 2), round(min(p[1] for p in corners), 2),
+                                     round(max(p[0] for p in corners), 2), round(max(p[1] for p in corners), 2))
+                top = to_pt(xs[0], ys[0])[1]
+                grid = Grid(cells=cells, nrows=len(ids), ncols=len(ids[0]), source="ocr", page=page.number,
+                             bbox=(*to_pt(xs[0], ys[0]), *to_pt(xs[-1], ys[-1])))
+                grid.context_before = _text_above(page, top)
+                out.append((pi, grid))
+    finally:
+        with PDFIUM_LOCK:
+            pdf.close()
+    return out
+
+
+def _render_rgb(pdf: Any, index: int, scale: float) -> Any:
+    """Render a page (0-based) of an open pypdfium2 document to a PIL image, holding PDFIUM_LOCK."""
+    with PDFIUM_LOCK:
+        page = pdf[index]
+        try:
+            bitmap = page.render(scale=scale)
+            try:
+                return bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+
+
+def _text_above(page: Any, top: float, height: float = 140) -> str:
+    """Return the page text whose boxes lie in the band just above a table."""
+    chars = [ch for ch, box in zip(page.text, page.boxes or [], strict=False)
+             if box is None or top - height <= box[1] < top]
+    return "".join(chars)
+
+
