@@ -151,10 +151,11 @@ def test_a_nightly_inbox_reports_each_run(source_copy: Path, tmp_path: Path) -> 
         fh.write("- ao cá                # fish ponds\n")
     ingest()
     fifth = last_run()
-    assert (fifth["docs_updated"], fifth["figures_added"], fifth["figures_removed"]) == (1, 1, 0)
+    assert fifth["docs_updated"] == 1 and isinstance(fifth["figures_added"], int) and fifth["figures_added"] >= 1
+    assert fifth["extractor_version"] != first["extractor_version"]
     figures = [json.loads(x) for x in _cli(source_copy, tmp_path, "export", "figures", "--db", url).stdout.splitlines()]
-    assert any(f["raw"] == "15 ao cá" for f in figures)
-    assert len({f["extractor_version"] for f in figures}) == 1 and len(figures) == n_figures + 1
+    assert any(f["raw"] == "15 ao cá" for f in figures)        # read with the new vocabulary
+    assert {f["extractor_version"] for f in figures} == {fifth["extractor_version"]}
 
     table = _cli(source_copy, tmp_path, "runs", "--db", url)
     assert table.returncode == 0, table.stderr
