@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Bump when any stage changes its output for the same input; re-ingest then replaces old rows.
-PIPELINE_VERSION = "0.1.0"
+from core.versions import pipeline_version
+
+#: Changes with the reading/OCR/normalizing code and data (a hash of them): re-ingest then replaces old rows.
+PIPELINE_VERSION = pipeline_version()
 DEFAULT_DB = "sqlite:///data/solieu.db"
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-#: Bump when extraction rules change in a way that changes output; stored with every figure.
-EXTRACTOR_VERSION = "0.1.0"
+from core.versions import extractor_version
+
+#: Changes with the extraction code and vocabulary (a hash of them); stored with every figure.
+EXTRACTOR_VERSION = extractor_version()
 
 KINDS: tuple[str, ...] = (
     "money", "length", "area", "volume", "mass", "labour", "percent", "count", "ratio",

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import UsageError
+from pipeline.sniff import DOCUMENT_EXTENSIONS
 
-SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+SUPPORTED = DOCUMENT_EXTENSIONS
 IGNORE_FILE = ".solieuignore"
 log = logging.getLogger("solieu")
 

@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
 from pipeline.reports import after_load
+from pipeline.runs import OLD_COLUMNS, FigureDiff, diff_figures, record_changes
 from pipeline.schema import (
     SCHEMA_REVISION,
     documents,
@@ -257,6 +258,7 @@ class LoadResult:
     figures: int
     references: int
     replaced: bool
+    diff: FigureDiff = field(default_factory=FigureDiff)   # against the version replaced (all added when new)
 
 
 def _figure_id(sha256: str, index: int) -> str:
@@ -291,12 +293,18 @@ def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) 
                     (documents.c.sha256 == doc.sha256) | (documents.c.document == doc.path)
                 )
             ).scalars().all()
+            diff = FigureDiff(added=len(ex.figures))
+            if old:
+                before = conn.execute(select(*[figures.c[c] for c in OLD_COLUMNS])
+                                      .where(figures.c.document_id.in_(old))).all()
+                diff = diff_figures(doc.path, before, ex.figures)
+                record_changes(conn, diff, run_id)
             for old_id in old:
                 for tbl in (figures, references, table_cells, pages, texts):
                     conn.execute(delete(tbl).where(tbl.c.document_id == old_id))
                 conn.execute(delete(documents).where(documents.c.id == old_id))
             doc_id = int(conn.execute(insert(documents).values(
-                document=doc.path, sha256=doc.sha256, format=doc.format, pages=len(doc.pages),
+                document=doc.path, sha256=doc.sha256, format=doc.source_format or doc.format, pages=len(doc.pages),
                 text_source=doc.text_source, doc_number=md.doc_number, doc_type=md.doc_type,
                 issuer=md.issuer, district=md.district, province=md.province, report_year=md.report_year,
                 issued_date=md.issued_date, signer=md.signer, signer_title=md.signer_title, title=md.title,
@@ -359,7 +367,7 @@ def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) 
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc
     return LoadResult(document_id=doc_id, figures=len(ex.figures), references=len(ex.references),
-                      replaced=bool(old))
+                      replaced=bool(old), diff=diff)
 
 
 def _mean_conf(confs: list[float | None] | None) -> float | None:

@@ -66,6 +66,7 @@ class RawDocument:
         """Close the shared PDF handle, if any (idempotent)."""
         if self.pdf is not None:
             self.pdf.close()
+    source_format: str | None = None               # the file's real format when read through another ("doc" as "docx")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Document:
     footnote_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, marker) in text
     excluded: list[tuple[int, str, str]] = field(default_factory=list)  # (page, kind, text) kept out of the body
     warnings: list[str] = field(default_factory=list)
+    source_format: str | None = None                          # as RawDocument.source_format
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     @property

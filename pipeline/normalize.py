@@ -382,7 +382,7 @@ def normalize(raw: RawDocument) -> Document:
     text, segments = b.finish()
     return Document(path=raw.path, sha256=raw.sha256, format=raw.format, text=text, pages=pages,
                     segments=segments, tables=list(raw.tables), footnote_spans=footnote_spans,
-                    excluded=excluded, warnings=list(raw.warnings))
+                    excluded=excluded, warnings=list(raw.warnings), source_format=raw.source_format)
 
 
 def _canonical_page(p: Page) -> Page:

@@ -18,10 +18,13 @@ import pypdfium2.raw as pdfium_c
 from core.chars import TO_SUPERSCRIPT
 from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline import limits
+from pipeline.convert import convert
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
+from pipeline.spreadsheet import read_workbook
 from pipeline.textdecode import decode_bytes, name_of
 
 SUPERSCRIPT = TO_SUPERSCRIPT
@@ -50,10 +53,18 @@ def read_document(path: str | Path, *, keep_open: bool = False) -> RawDocument:
         raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
     sha = hashlib.sha256(data).hexdigest()
     limits.start_clock(str(p))
+    kind = sniff(data, p.name).kind   # the bytes decide, not the name (an HTML page named .doc, a .docx named .pdf)
+    if kind not in TEXT and kind != "binary":
+        return _read_sniffed(p, data, sha, kind, keep_open=keep_open)
     if ext == ".pdf":
         return _read_pdf(p, data, sha, keep_open=keep_open)
     if ext == ".docx":
         return _read_docx(p, data, sha)
+    if ext not in (".txt", ".md"):
+        raise UnreadableDocument(
+            f"{p.name}: not a real {ext} file (its bytes are not {ext[1:]}); it was probably renamed or cut short: "
+            "check what it is, then open and save it again in its program"
+        )
     decoded = decode_bytes(data)
     text = decoded.text
     warnings = list(decoded.warnings)
@@ -98,6 +109,28 @@ def _blank(text: str) -> bool:
 def _no_text(p: Path, what: str) -> str:
     return (f"{p.name}: the file has no text ({what}); open it to check it is the right file, and re-export "
             "it from its original or remove it")
+
+
+def _read_sniffed(p: Path, data: bytes, sha: str, kind: str, *, keep_open: bool = False) -> RawDocument:
+    """Read a file by its sniffed format; legacy office files go through LibreOffice to .docx or .xlsx."""
+    if kind == "pdf":
+        return _read_pdf(p, data, sha, keep_open=keep_open)
+    if kind == "docx":
+        raw = _read_docx(p, data, sha)
+    elif kind in WORD_LIKE:
+        raw = _read_docx(p, convert(data, kind, "docx", name=p.name), sha)
+    elif kind in SPREADSHEETS:
+        xlsx = data if kind == "xlsx" else convert(data, kind, "xlsx", name=p.name)
+        book = read_workbook(xlsx, p.name)
+        # read as a Word file would be: the tables take the .docx table path, rows inline as "a | b"
+        raw = RawDocument(path=str(p), sha256=sha, format="docx",
+                          pages=[Page(number=1, text=unicodedata.normalize("NFC", "\n".join(book.lines)))],
+                          tables=book.tables, warnings=book.warnings)
+    else:
+        raise UnsupportedFormat(advice(kind, p.name))
+    raw.path = str(p)
+    raw.source_format = kind
+    return raw
 
 
 # --------------------------------------------------------------------------- PDF (pypdfium2)

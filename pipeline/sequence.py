@@ -23,7 +23,6 @@ from pipeline.load import (
     LoadResult,
     close_interrupted_runs,
     document_status,
-    finish_run,
     load_document,
     open_db,
     record_failure,
@@ -32,6 +31,16 @@ from pipeline.load import (
 from pipeline.model import Document, Extracted, RawDocument, Structure
 from pipeline.normalize import normalize
 from pipeline.read import read_document
+from pipeline.runs import (
+    FigureDiff,
+    FileStat,
+    RunReport,
+    StateUpdate,
+    finish_report,
+    load_states,
+    save_states,
+    verdict,
+)
 from pipeline.structure import find_structure
 
 if TYPE_CHECKING:
@@ -226,6 +235,14 @@ class Outcome:
     error: str | None = None
     message: str | None = None
     seconds: float = 0.0
+    # for the run report and the file-state check of the next run
+    sha256: str | None = None
+    stat: FileStat | None = None
+    permanent: bool = False           # failed in a way retrying the same bytes cannot fix
+    not_retried: bool = False         # failed before with these very bytes; skipped until the file changes
+    first_message: str | None = None  # not retried: the message of the failure it repeats
+    replaced: bool = False            # loaded over an earlier version of the document
+    diff: FigureDiff | None = None
 
 
 def failure_message(exc: BaseException) -> tuple[str, str]:
@@ -268,15 +285,15 @@ class StageFailed(Exception):
         self.error = error
 
 
-def ingest_one(job: tuple[str, str], options: Options, executor: Executor) -> Outcome:
+def ingest_one(job: tuple[str, str, FileStat | None], options: Options, executor: Executor) -> Outcome:
     """Skip a current document, else run every stage on it; record a failure instead of raising."""
-    path, sha = job
+    path, sha, stat = job
     db_url = _need(options.db_url, "db_url")
     t0 = time.perf_counter()
     work = Work(path, sha)
     try:
         if not options.force and document_status(open_db(db_url), path, sha) == "current":
-            return Outcome(path, "current", seconds=time.perf_counter() - t0)
+            return Outcome(path, "current", seconds=time.perf_counter() - t0, sha256=sha, stat=stat)
         run_stages(work, options, executor)
     except Exception as exc:
         stage, err = (exc.stage, exc.error) if isinstance(exc, StageFailed) else ("read", exc)
@@ -285,13 +302,16 @@ def ingest_one(job: tuple[str, str], options: Options, executor: Executor) -> Ou
                 run_id=options.run_id)
         log.debug("failure in %s", path, exc_info=err)
         return Outcome(path, "failed", stage=stage, error=error, message=message,
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, sha256=sha, stat=stat,
+                       permanent=bool(getattr(err, "permanent", False)))
     ex = _need(work.extracted, "extracted")
     kinds: dict[str, int] = {}
     for f in ex.figures:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    loaded = work.loaded
     return Outcome(path, "loaded", figures=len(ex.figures), pages=len(ex.document.pages), kinds=kinds,
-                   seconds=time.perf_counter() - t0)
+                   seconds=time.perf_counter() - t0, sha256=sha, stat=stat,
+                   replaced=bool(loaded and loaded.replaced), diff=loaded.diff if loaded else None)
 
 
 def process(path: str | Path, executor: Executor | None = None, *, ocr: str = "auto",
@@ -317,6 +337,7 @@ class IngestSummary:
     outcomes: list[Outcome]
     passed_over: int
     seconds: float
+    passed_over_files: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """Count documents with the given status."""
@@ -333,6 +354,9 @@ def ingest(paths: list[str], db_url: str, executor: Executor, *, ocr: str = "aut
     run_id = start_run(engine, [str(Path(p)) for p in paths])
     options = Options(db_url=db_url, ocr=ocr, force=force, workers=workers, run_id=run_id)
     outcomes: list[Outcome] = []
+    # A stat check (size, mtime, inode) against what each path was when last seen settles unchanged files
+    # without reading them: a nightly run over a large unchanged archive costs seconds.
+    states = {} if force else load_states(engine, found.files)
 
     def done(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -350,19 +374,35 @@ def ingest(paths: list[str], db_url: str, executor: Executor, *, ocr: str = "aut
             failed(path, UnsupportedFormat(unsupported_message(path)))
         # The same bytes at two paths are one document: the first path is ingested, the others noted.
         first_of: dict[str, str] = {}
-        todo: list[tuple[str, str]] = []
+        todo: list[tuple[str, str, FileStat | None]] = []
         for path in found.files:
             try:
+                stat = FileStat.of(path)      # before hashing: a file changing meanwhile is looked at again
+                seen = verdict(states.get(path), stat)
+                if seen == "current":
+                    done(Outcome(path, "current"))   # no stat: its recorded state stays as it is
+                    continue
                 sha = sha256_file(path)
             except OSError as err:
                 failed(path, err)
+                continue
+            known = states.get(path)
+            if seen == "not-retried" or (known is not None and known.sha256 == sha
+                                         and verdict(known, known.stat) == "not-retried"):
+                assert known is not None
+                # a stat given (the file was touched, same bytes) updates its recorded state
+                done(Outcome(path, "failed", stage="read", error=known.error, sha256=sha,
+                             stat=None if seen == "not-retried" else stat,
+                             permanent=True, not_retried=True, first_message=known.message,
+                             message=f"not retried: unchanged since it failed in run {known.run_id}: "
+                                     f"{known.message} (change or replace the file to try again)"))
                 continue
             if sha in first_of:
                 done(Outcome(path, "duplicate", message=f"same bytes as {first_of[sha]}"))
                 continue
             first_of[sha] = path
-            todo.append((path, sha))
-        for (path, _sha), result in executor.map(partial(ingest_one, options=options, executor=executor), todo):
+            todo.append((path, sha, stat))
+        for (path, _sha, _stat), result in executor.map(partial(ingest_one, options=options, executor=executor), todo):
             if isinstance(result, BaseException):
                 # the document's task itself broke (not a stage): still one file, not the batch
                 failed(path, result, stage="flow", record=False)
@@ -371,8 +411,39 @@ def ingest(paths: list[str], db_url: str, executor: Executor, *, ocr: str = "aut
     finally:
         order = {p: i for i, p in enumerate(found.unsupported + found.files)}
         outcomes.sort(key=lambda o: order.get(o.path, len(order)))
-        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
-        finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
-                   skipped=summary.count("current") + summary.count("duplicate"),
-                   failed=summary.count("failed"))
+        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0,
+                                found.passed_over_files)
+        record_run(engine, run_id, outcomes, summary.seconds)
     return summary
+
+
+def record_run(engine: Any, run_id: int, outcomes: list[Outcome], seconds: float) -> RunReport:
+    """Write the run report and each file's state (so the next run's stat check can skip it)."""
+    report = RunReport()
+    updates: list[StateUpdate] = []
+    for o in outcomes:
+        if o.status == "loaded":
+            if o.replaced:
+                report.docs_updated += 1
+            else:
+                report.docs_added += 1
+            if o.diff is not None:
+                report.figures_added += o.diff.added
+                report.figures_removed += o.diff.removed
+                report.figures_changed += o.diff.changed
+        elif o.status in ("current", "duplicate"):
+            report.docs_unchanged += 1
+        elif o.not_retried:
+            report.docs_not_retried += 1
+        else:
+            report.docs_failed += 1
+        if o.stat is not None and o.sha256 is not None and o.status in ("loaded", "current", "failed"):
+            updates.append(StateUpdate(o.path, o.stat, o.sha256, "failed" if o.status == "failed" else "loaded",
+                                       permanent=o.permanent, error=o.error,
+                                       message=o.first_message if o.not_retried else o.message))
+    try:
+        save_states(engine, updates, run_id)
+    except Exception:   # the report matters more than the shortcut: the next run just hashes again
+        log.exception("could not record file states for run %s", run_id)
+    finish_report(engine, run_id, report, seconds=seconds)
+    return report

@@ -17,6 +17,9 @@ if ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-oc
 if ! tesseract --list-langs 2>/dev/null | grep -qx eng; then need+=(tesseract-ocr-eng); fi
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+# Legacy office files (.doc, .rtf, .odt, Word's HTML, .xls, .ods) are converted by LibreOffice headless.
+if ! command -v soffice >/dev/null 2>&1; then need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+elif [ ! -e /usr/lib/libreoffice/program/libsclo.so ]; then need+=(libreoffice-calc-nogui); fi
 if [ "$purpose" = test ]; then
   # The test suite runs a real PostgreSQL server on a private socket.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,9 +88,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
            summary: bool) -> None:
-    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md."""
+    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md, .doc, .rtf, .odt, .xls(x), .ods, .html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from pipeline import discover as discover_mod
     from pipeline.discover import discover
 
     url = db_url(db)
@@ -97,7 +99,7 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     found = discover(list(paths), missing="collect")
     total = len(found.files) + len(found.unsupported)
     if total == 0 and not found.missing:
-        raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
+        raise UsageError(f"no {', '.join(discover_mod.SUPPORTED)} files under {' '.join(paths)}")
     if total == 0 and len(found.missing) == len(paths):
         raise UsageError(f"{', '.join(found.missing)}: no such file or folder; check the path")
     from pipeline.load import checkpoint, open_db, record_failure
@@ -107,13 +109,20 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
         record_failure(engine, document=gone, sha256=None, stage="discover", error="UnreadableDocument",
                        message=f"{gone}: no such file or folder; check the path", run_id=None)
     paths = tuple(p for p in paths if p not in found.missing)
+    t0 = time.perf_counter()
     if not force and not found.unsupported and _all_current(engine, found.files):
-        # Nothing to do: skip starting Prefect (its local server costs seconds per run).
+        # Nothing to do: skip starting Prefect (its local server costs seconds per run); the run is still
+        # recorded, as unchanged documents. (flows.ingest is not imported: importing Prefect alone takes seconds.)
+        from pipeline.load import start_run
+        from pipeline.runs import RunReport, finish_report
         from pipeline.sequence import IngestSummary, Outcome
 
-        result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
+        run_id = start_run(engine, [str(Path(p)) for p in paths])
+        seconds = time.perf_counter() - t0
+        finish_report(engine, run_id, RunReport(docs_unchanged=len(found.files)), seconds=seconds)
         if summary:
-            _print_summary(result, url, found)
+            _print_summary(IngestSummary(run_id, [Outcome(p, "current") for p in found.files], found.passed_over,
+                                         seconds, found.passed_over_files), url, found)
         if found.missing:
             sys.exit(1)
         return
@@ -151,15 +160,28 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
 
 
 def _all_current(engine: Any, files: list[str]) -> bool:
+    """Say whether every file is already current: by a stat check where its state is known, else by hash."""
     from pipeline.discover import sha256_file
     from pipeline.load import document_status
+    from pipeline.runs import FileStat, StateUpdate, load_states, save_states, verdict
 
+    states = load_states(engine, files)
     seen: set[str] = set()
+    learnt: list[StateUpdate] = []
     for path in files:
+        stat = FileStat.of(path)
+        if verdict(states.get(path), stat) == "current":
+            seen.add(states[path].sha256)
+            continue
         sha = sha256_file(path)
-        if sha not in seen and document_status(engine, path, sha) != "current":
+        if sha in seen:
+            continue                      # a duplicate of a file already current
+        if document_status(engine, path, sha) != "current":
             return False
         seen.add(sha)
+        learnt.append(StateUpdate(path, stat, sha, "loaded"))   # next time the stat check settles it
+    if learnt:
+        save_states(engine, learnt, None)
     return True
 
 
@@ -195,7 +217,8 @@ def _print_summary(result: Any, url: str, found: Any = None) -> None:
                f"({by_kind_all or 'none'})")
     for o in result.outcomes:
         if o.status == "failed":
-            click.echo(f"  failed: {o.path} [{o.stage}] {o.error}: {o.message}")
+            click.echo(f"  {'not retried' if getattr(o, 'not_retried', False) else 'failed'}: {o.path} "
+                       f"[{o.stage}] {o.error}: {o.message}")
         elif o.status == "duplicate":
             click.echo(f"  duplicate: {o.path} ({o.message}; not loaded twice)")
     if found is not None:
@@ -204,15 +227,24 @@ def _print_summary(result: Any, url: str, found: Any = None) -> None:
         for link, why in found.skipped_links:
             click.echo(f"  skipped: {link} ({why})")
     if result.passed_over:
-        names = list(getattr(found, "passed_over_files", []))
-        shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
-        click.echo(f"Passed over {result.passed_over} files of other types" + (f": {shown}" if shown else "."))
+        click.echo(f"Passed over {result.passed_over} files of other types:")
+        from pipeline.sniff import advice, sniff
+
+        for path in result.passed_over_files[:50]:
+            try:
+                # whole (up to 64 MB): a zip-based file (.pptx) shows what it is only in its last bytes
+                with open(path, "rb") as fh:
+                    kind = sniff(fh.read(1 << 26), path).kind
+            except OSError:
+                kind = "binary"
+            click.echo(f"  passed over: {advice(kind, path)}")
     click.echo(f"Database: {safe_url(url)}")
 
 
 @main.command()
 @click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages",
-                                            "facts", "reports", "corrections"]))
+                                            "facts", "reports", "corrections", "runs",
+                                            "figure_changes"]))
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
@@ -310,6 +342,40 @@ def query(sql: str, db: str | None, fmt: str) -> None:
         Console().print(t)
     else:
         write(records, fmt, sys.stdout, None)
+
+
+@main.command()
+@_db_option
+@click.option("--run", "run_id", type=int, default=None, help="Show the figures this run changed.")
+@click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="How many runs to list.")
+def runs(db: str | None, run_id: int | None, limit: int) -> None:
+    """List the ingest runs, newest first: documents added, updated, unchanged, failed; figures changed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.load import open_db
+    from pipeline.runs import list_runs, run_changes
+
+    engine = open_db(db_url(db), readonly=True)
+    console = Console(width=200) if not sys.stdout.isatty() else Console()
+    if run_id is not None:
+        t = Table("document", "change", "kind", "old", "new", "unit", "context", title=f"Figures changed in run {run_id}")
+        for c in run_changes(engine, run_id):
+            t.add_row(c["document"], c["change"], c["kind"] or "", c["old_raw"] or "", c["new_raw"] or "",
+                      c["unit"] or "", (c["context"] or "")[:80])
+        console.print(t)
+        return
+    t = Table("run", "started (UTC)", "status", "added", "updated", "unchanged", "failed", "not retried",
+              "fig +", "fig -", "fig changed", "seconds", "paths")
+    for r in list_runs(engine, limit):
+        def n(key: str, row: dict[str, Any] = r) -> str:
+            return "" if row.get(key) is None else str(row[key])
+
+        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        t.add_row(n("id"), started, n("status"), n("docs_added"), n("docs_updated"), n("docs_unchanged"),
+                  n("docs_failed"), n("docs_not_retried"), n("figures_added"), n("figures_removed"),
+                  n("figures_changed"), n("seconds"), " ".join(r["paths"] or []))
+    console.print(t)
 
 
 @main.command(name="eval")

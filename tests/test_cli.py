@@ -112,7 +112,7 @@ def test_a_bad_file_is_recorded_and_the_rest_load(tmp_path: Path) -> None:
     by_doc = {Path(f["document"]).name: f for f in failures}
     assert set(by_doc) == {"broken.pdf", "table.xls"}
     assert by_doc["broken.pdf"]["stage"] == "read" and by_doc["broken.pdf"]["message"]
-    assert by_doc["table.xls"]["error"] == "UnsupportedFormat"
+    assert by_doc["table.xls"]["error"] == "UnreadableDocument"   # .xls is read; these 4 bytes are no workbook
     docs = solieu("export", "documents", "--db", url).stdout.splitlines()
     assert len(docs) == 1
 
