@@ -270,8 +270,16 @@ def pdf_grids(path: str, doc: Document | None = None) -> list[tuple[int, Grid]]:
     want = [wanted(pi) for pi in range(len(doc.pages))] if doc is not None else []
     if paths and len(paths) == len(want) and not any(want):
         return out                  # not even opened: pdfplumber reads the whole page tree on open
-    with pdfplumber.open(path) as pdf:
-        for pi, page in enumerate(pdf.pages):
+    try:
+        pdf = pdfplumber.open(path)
+        pages = list(pdf.pages)
+    except Exception as e:          # pdfminer cannot parse a damaged file that pdfium read: tables lost, not text
+        if doc is not None:
+            doc.warnings.append(f"tables not read: pdfplumber cannot parse the PDF ({type(e).__name__}: {e}); "
+                                "its text and prose figures are kept")
+        return out
+    with pdf:
+        for pi, page in enumerate(pages):
             if not (want[pi] if pi < len(want) else wanted(pi)):
                 continue
             dpage = doc.pages[pi] if doc is not None and pi < len(doc.pages) else None
