@@ -275,9 +275,13 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
     for attempt in range(3):
         try:
             return _load_document(engine, ex, run_id=run_id)
-        except IntegrityError:
-            if attempt == 2:
-                raise
+        except IntegrityError as exc:
+            # only a unique key met (the same file loaded by another run) is a race worth another try
+            race = any(w in str(exc.orig).lower() for w in ("unique", "duplicate key"))
+            if attempt == 2 or not race:
+                raise DatabaseError(f"could not write {ex.document.path} to the dataset: {type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest"
+                                    ) from exc
             log.info("%s was loaded by another run meanwhile; loading again over it", ex.document.path)
             time.sleep(0.1 * (attempt + 1))
     raise AssertionError("unreachable")

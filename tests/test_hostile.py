@@ -194,7 +194,7 @@ def test_links_leaving_the_inputs_and_dangling_links_are_named_not_followed(tmp_
     inbox = tmp_path / "inbox"
     (inbox / "sub").mkdir(parents=True)
     (inbox / "a.txt").write_text("Huyện có 12 xã.", encoding="utf-8")
-    (inbox / "sheet.xls").write_bytes(b"x")
+    (inbox / "photo.png").write_bytes(b"x")
     os.symlink("/etc/passwd", inbox / "passwd.txt")
     os.symlink("/etc", inbox / "sub" / "etc")
     os.symlink(tmp_path / "gone.txt", inbox / "dangling.txt")
@@ -205,12 +205,12 @@ def test_links_leaving_the_inputs_and_dangling_links_are_named_not_followed(tmp_
     assert "leaves the input folders (to /etc/passwd)" in why[str(inbox / "passwd.txt")]
     assert "leaves the input folders" in why[str(inbox / "sub" / "etc")]
     assert "dangling" in why[str(inbox / "dangling.txt")]
-    assert found.passed_over_files == [str(inbox / "sheet.xls")]
+    assert found.passed_over_files == [str(inbox / "photo.png")]
     res = solieu("ingest", str(inbox), "--db", f"sqlite:///{tmp_path / 'd.db'}", cwd=tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "passwd.txt (link that leaves the input folders (to /etc/passwd): not followed)" in res.stdout
     assert "dangling.txt (dangling link" in res.stdout
-    assert f"Passed over 1 files of other types: {inbox / 'sheet.xls'}" in res.stdout
+    assert "Passed over 1 files of other types" in res.stdout and str(inbox / "photo.png") in res.stdout
     con = sqlite3.connect(tmp_path / "d.db")
     assert not [t for (t,) in con.execute("select text from texts") if "root:" in t]
 
