@@ -17,6 +17,7 @@ import codecs
 import pickle
 import re
 import string
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -102,6 +103,9 @@ class _Models:
     bi_grams: frozenset[str]
     tri_grams: frozenset[str]
     buffers: tuple[bytes, bytes]         # the taggers read these in place (open_inmemory does not copy them)
+    # A crfsuite tagger keeps the sequence it is given between set() and viterbi(); Prefect's thread pool may
+    # call extract() from several threads at once.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @cache
@@ -197,7 +201,9 @@ def segment(text: str) -> list[str]:
         if not token.isspace():
             words.append(token)
             preceding_ws.append("" if (i == 0 or not segs[i - 1].isspace()) else segs[i - 1])
-    labels = m.segmenter.tag([_segmenter_features(words, i, m.bi_grams, m.tri_grams) for i in range(len(words))])
+    xseq = [_segmenter_features(words, i, m.bi_grams, m.tri_grams) for i in range(len(words))]
+    with m.lock:
+        labels = m.segmenter.tag(xseq)
     token = words[0]
     tokens: list[str] = []
     for i in range(1, len(labels)):
@@ -302,7 +308,10 @@ def pos_tags(words: list[str]) -> list[str]:
     """Return pyvi's VLSP tag of each word (pyvi's form: syllables joined by "_")."""
     if not words:
         return []
-    return list(_models().tagger.tag([_tagger_features(words, i) for i in range(len(words))]))
+    m = _models()
+    xseq = [_tagger_features(words, i) for i in range(len(words))]
+    with m.lock:
+        return list(m.tagger.tag(xseq))
 
 
 # ---- the tagged text: the part of spaCy's Doc/Token/Span that solieu reads ----

@@ -136,3 +136,14 @@ def test_a_pickle_naming_anything_else_is_refused() -> None:
     evil = pickle.dumps(subprocess.check_output)   # a global outside the stand-ins: never looked up
     with pytest.raises(pickle.UnpicklingError, match="does not load"):
         _CRFUnpickler(io.BytesIO(evil)).load()
+
+
+def test_threads_tagging_at_once_get_the_serial_tags() -> None:
+    # Prefect's ThreadPoolTaskRunner runs extract() in several threads sharing the one pair of taggers.
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [s for s in SENTENCES if s.strip()] * 20
+    want = [[(t.text, t.tag_) for t in d] for d in tag_windows(texts)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: [(x.text, x.tag_) for x in tag_windows([t])[0]], texts))
+    assert got == want
