@@ -41,6 +41,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_ocr.py
 

@@ -7,6 +7,9 @@ class SolieuError(Exception):
     """Base of every error solieu raises on purpose."""
 
     exit_code = 1
+    #: True when retrying the same bytes cannot help (bad format, damaged, over a limit): a nightly run then
+    #: skips the file until it changes; False for what may pass (a missing tool, a timeout, a locked disk).
+    permanent = False
     #: short class name stored in failures.error
     @property
     def code(self) -> str:
@@ -23,13 +26,23 @@ class UsageError(SolieuError):
 class UnsupportedFormat(SolieuError):
     """A file whose type solieu cannot read."""
 
+    permanent = True
+
 
 class UnreadableDocument(SolieuError):
     """A file that is damaged, encrypted or empty."""
 
+    permanent = True
+
+
+class ConversionFailed(SolieuError):
+    """LibreOffice is missing or did not finish converting a file in time (worth another try later)."""
+
 
 class VocabularyError(SolieuError):
     """A vocabulary file under extractors/data/vi is missing or does not follow extractors.vocab.SCHEMA."""
+class LimitExceeded(UnreadableDocument):
+    """A document went over a safety limit (size, pages, pixels, time); the message names the knob to raise."""
 
 
 class OCRUnavailable(SolieuError):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-#: Bump when extraction rules change in a way that changes output; stored with every figure.
-EXTRACTOR_VERSION = "0.1.0"
+from core.versions import extractor_version
+
+#: Changes with the extraction code and vocabulary (a hash of them); stored with every figure.
+EXTRACTOR_VERSION = extractor_version()
 
 KINDS: tuple[str, ...] = (
     "money", "length", "area", "volume", "mass", "labour", "percent", "count", "ratio",
@@ -80,6 +82,8 @@ class Figure:
     extractor_version: str = EXTRACTOR_VERSION
     #: the number's separators allow another reading (set by the grammar; extract() decides the flag)
     ambiguous: bool = False
+    #: why a flag was set, where a check can say it ({"implausible": "about 1000x the other values of its row"})
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def add_flag(self, flag: str) -> None:
         """Add a flag once."""

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from extractors.model import Figure
 from extractors.numbers import parse_number
-from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in
+from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in, is_numbering_row, is_numeric_text
 from extractors.units import UnitSpec, parse_unit
 from extractors.vocab import table_vocabulary
 
@@ -113,8 +113,16 @@ def _label_unit(label: str | None) -> UnitSpec | None:
     return parse_unit(m.group(1)) if m else None
 
 
+# Kinds a header may state bare ("Tr.đồng", "Nghìn đồng", "1.000 tấn") without brackets: a bare "người" or
+# "tháng" in a header names what is counted or when ("Thực hiện 03 tháng"), not the unit of the cells.
+_BARE_HEADER_KINDS = {"money", "mass", "area", "volume", "length"}
+
+
 def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
-    """Return the unit a column header states (and whether it is a percent column)."""
+    """Return the unit a column header states (and whether it is a percent column).
+
+    "Thành tiền (đồng)", "Tiền (Tr.đ)", "Kinh phí Tr.đồng", or a header row of its own: "Số tiền | Nghìn đồng".
+    """
     v = table_vocabulary()
     percent = any("%" in p or is_header_in(p, v.percent_headers, prefix=True) for p in parts)
     if percent:
@@ -124,6 +132,14 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
             spec = parse_unit(inner)
             if spec is not None:
                 return spec, False
+    for p in reversed(parts):
+        words = p.replace("(", " ").replace(")", " ").split()
+        # the whole header part, then its last three, two, one words: "Kinh phí Tr.đồng"
+        for k in (len(words), 3, 2, 1):
+            if 0 < k <= len(words):
+                spec = parse_unit(" ".join(words[-k:]))
+                if spec is not None and spec.kind in _BARE_HEADER_KINDS:
+                    return spec, False
     return None, False
 
 
@@ -161,11 +177,16 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
     readings: dict[tuple[int, int], _Reading] = {}
     for r in range(t.header_rows, len(t.rows)):
         row = t.rows[r]
+        if r in span.numbering_rows or (r <= t.header_rows + 1 and is_numbering_row(row)):
+            continue                          # "A | B | 1 | 2=3+4": the numbers of the columns, not figures
         label = _label(span.row_label(r))
         row_unit: UnitSpec | None = None
+        row_unit_unread = False
         if span.unit_col is not None and span.unit_col < len(row):
             if row[span.unit_col]:
                 row_unit = parse_unit(row[span.unit_col] or "")
+                # a unit written in the row but not understood ("TẾ đồng"): the table-wide unit is not the row's
+                row_unit_unread = row_unit is None and not is_numeric_text(row[span.unit_col])
             elif label and (label.lower().startswith("trong đó") or not _stt(span, r)):
                 row_unit = prev_unit          # "Trong đó: …" rows share the unit of the row above
             prev_unit = row_unit
@@ -201,7 +222,7 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
             elif row_unit is not None:
                 unit = row_unit
                 flags.append("unit_from_header")
-            elif span.unit and (unit := parse_unit(span.unit)) is not None:
+            elif not row_unit_unread and span.unit and (unit := parse_unit(span.unit)) is not None:
                 flags.append("unit_from_header")
             else:
                 unit = None
@@ -225,7 +246,37 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
             readings[(r, c)] = reading
             figs.append(fig)
     _check_totals(span, figs, at, readings)
+    _check_rows(figs, at, readings)
     return figs
+
+
+#: A value this many times its row's other values (or this fraction of them) is out of line: a decimal comma
+#: read as a thousands dot ("168.604" among "138,197 … 168,604") is 1000x, a lost scale word 1000x or 1e6x.
+ROW_OUTLIER_RATIO = Decimal(300)
+
+
+def _check_rows(figs: list[Figure], at: dict[tuple[int, int], int], readings: dict[tuple[int, int], _Reading]) -> None:
+    """Flag a value ~1000x (or 1/1000) the other values of its row in the same unit: `implausible`, with the reason."""
+    by_row: dict[int, list[tuple[int, int]]] = {}
+    for (r, c) in at:
+        by_row.setdefault(r, []).append((r, c))
+    for cells in by_row.values():
+        vals = [(k, figs[at[k]]) for k in cells if readings[k].value and figs[at[k]].unit not in ("percent", None)]
+        for k, f in vals:
+            others = [g for q, g in vals if q != k and g.unit == f.unit and g.kind == f.kind]
+            if len(others) < 2 or f.value is None:
+                continue
+            ovals = sorted(abs(g.value) for g in others if g.value is not None)
+            if not ovals or ovals[0] == 0 or ovals[-1] / ovals[0] > 10:
+                continue                  # the row's other values disagree among themselves: no yardstick
+            mid = ovals[len(ovals) // 2]
+            ratio = abs(f.value) / mid
+            if ratio >= ROW_OUTLIER_RATIO or ratio <= 1 / ROW_OUTLIER_RATIO:
+                f.add_flag("implausible")
+                times = f"{ratio:.0f}x" if ratio >= 1 else f"1/{1 / ratio:.0f}"
+                f.reasons["implausible"] = (
+                    f"{times} the other {len(others)} values of its row ({', '.join(g.raw for g in others[:4])}); "
+                    "a decimal comma read as a thousands dot, or a unit or scale word lost?")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ _NUMERIC_RE = re.compile(r"^[(\[]?[+\-−]?\s?[0-9][0-9.,\s]*%?[)\]]?$")
 _YEAR_RE = re.compile(r"^(?:19|20)[0-9]{2}$")
 _LISTED_RE = re.compile(r"^(?:[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|[IVX]{1,4}\.|[a-zđ]\)|[-+•])\s+\S")
 _RATIO_CELL_RE = re.compile(r"^[0-9]{1,4}\s*/\s*[0-9]{1,4}$")
-_NUMBERING_RE = re.compile(r"^\(?[0-9a-zđ]{1,2}\)?(?:\s*[=*/+\-x]\s*[0-9a-zđ()+\-*/x\s]*)?$", re.IGNORECASE)
+_NUMBERING_WORDS = {"MS", "MÃ SỐ", "MÃ"}      # "MS | 1 | 2 | 3": the code column of a statistical form
+_NUMBERING_RE = re.compile(r"^[(\-]?[0-9a-zđ]{1,2}\)?(?:\s*[=*/+\-x]\s*[0-9a-zđ()+\-*/x\s]*)?$", re.IGNORECASE)
 
 
 def is_numeric_text(s: str | None) -> bool:
@@ -74,15 +75,21 @@ def is_stt(s: str | None) -> bool:
 
 
 def is_numbering_row(texts: Sequence[str | None]) -> bool:
-    """Say whether a row is the column-numbering row under a header: "a | b | 1 | 2 | 3"."""
+    """Say whether a row is the column-numbering row under a header: "a | b | 1 | 2 | 3".
+
+    Statistical forms (Biểu số …) number their columns "(1) (2) (3)", "MS 1 2 3", "A B 1 2=3+4" or
+    "7=8+9+10"; a form may repeat a number by mistake ("1 2 3 3 4", Biểu số 59/CK-NSNN).
+    """
     vals = [clean(t) for t in texts if t is not None and clean(t)]
     if len(vals) < 3 or len(vals) < 0.6 * len(texts):
         return False
-    if not all(_NUMBERING_RE.match(v) for v in vals):
+    if not all(_NUMBERING_RE.match(v) or v.upper() in _NUMBERING_WORDS for v in vals):
         return False
-    digits = [int(m.group(1)) for v in vals if (m := re.match(r"\(?([0-9]+)", v))]
-    # the digits count up: 1 2 3 ... (or start further on)
-    return len(digits) >= 2 and all(b == a + 1 for a, b in itertools.pairwise(digits))
+    # "-2" is "(2)" as OCR reads it when the opening bracket touches a rule (113-BC-STC)
+    digits = [int(m.group(1)) for v in vals if (m := re.match(r"[(\-]?([0-9]+)", v))]
+    # the digits count up: 1 2 3 ... (or start further on); a number repeated or skipped once is a typo
+    steps = [b - a for a, b in itertools.pairwise(digits)]
+    return len(digits) >= 2 and all(0 <= d <= 2 for d in steps) and sum(d == 1 for d in steps) >= max(1, len(steps) - 1)
 
 
 def looks_data(texts: Sequence[str | None]) -> bool:

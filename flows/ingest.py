@@ -1,44 +1,35 @@
-"""The Prefect ingest flow: discover -> per document: read -> recover text -> normalize -> extract -> load."""
+"""The Prefect ingest flow: pipeline.sequence's ingest, with one task per document and one per stage."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
-from sqlalchemy.exc import OperationalError
 
-from core.errors import SolieuError, UnsupportedFormat
-from pipeline.discover import discover, sha256_file
-from pipeline.extract import extract_stage
-from pipeline.load import (
-    LoadResult,
-    document_status,
-    finish_run,
-    load_document,
-    open_db,
-    record_failure,
-    start_run,
+from pipeline.sequence import (
+    STAGES,
+    IngestSummary,
+    Options,
+    Outcome,
+    ProgressHook,
+    Stage,
+    Work,
+    failure_message,
+    ingest,
+    io_flake,
 )
-from pipeline.model import Document, Extracted, RawDocument, Structure
-from pipeline.normalize import normalize
-from pipeline.ocr import recover_text
-from pipeline.read import read_document
-from pipeline.structure import find_structure
 
-#: Called as (path, status) when a document is done; set by the CLI for its progress bar.
-ProgressHook = Callable[[str, str], None]
-_progress: ProgressHook | None = None
-log = logging.getLogger("solieu")
+__all__ = ["IngestSummary", "Outcome", "PrefectExecutor", "failure_message", "ingest_flow", "run_ingest",
+           "set_progress_hook"]
+
 T = TypeVar("T")
+R = TypeVar("R")
+_progress: ProgressHook | None = None
 
 
 def set_progress_hook(hook: ProgressHook | None) -> None:
@@ -48,195 +39,73 @@ def set_progress_hook(hook: ProgressHook | None) -> None:
 
 
 def _opaque(value: T) -> T:
-    """Hand a large value to a task without Prefect walking through it (typed as the value itself)."""
+    """Hand a value to a task without Prefect walking through it (typed as the value itself)."""
+    # Prefect would otherwise walk every per-character box of a document looking for futures, which cost
+    # ~20 s per document (measured with py-spy on the seed PDF).
     return cast(T, opaque(value))
 
 
-def _io_flake(_task: object, _run: object, state: object) -> bool:
+def _retry_io(_task: object, _run: object, state: object) -> bool:
     """Retry only errors that a second try can fix: I/O or a locked database, even when wrapped."""
     try:
         state.result()  # type: ignore[attr-defined]
     except Exception as exc:
-        err: BaseException | None = exc
-        while err is not None:
-            if isinstance(err, OSError | OperationalError):
-                return True
-            err = err.__cause__
+        return io_flake(exc)
     return False
 
 
-@task(name="read", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_flake, cache_policy=NO_CACHE)
-def read_task(path: str) -> RawDocument:
-    """Read a file's text layer (network shares and USB disks can flake: retried)."""
-    return read_document(path)
+def _stage_task(stage: Stage) -> Any:
+    """Wrap one stage in a Prefect task of the stage's name (I/O stages retried)."""
+    def run(work: Work, options: Options) -> None:
+        stage.run(work, options)
+
+    run.__doc__ = stage.run.__doc__
+    if stage.retry_io:
+        return task(name=stage.task, cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1,
+                    retry_condition_fn=_retry_io)(run)
+    return task(name=stage.task, cache_policy=NO_CACHE)(run)
 
 
-@task(name="recover-text", cache_policy=NO_CACHE)
-def recover_task(raw: RawDocument, ocr: str, workers: int | None) -> RawDocument:
-    """Triage pages, decode legacy fonts, OCR what has no usable text."""
-    return recover_text(raw, ocr, workers=workers)
-
-
-@task(name="normalize", cache_policy=NO_CACHE)
-def normalize_task(raw: RawDocument) -> tuple[Document, Structure]:
-    """Normalize the text and find the document's structure."""
-    doc = normalize(raw)
-    return doc, find_structure(doc)
-
-
-@task(name="extract", cache_policy=NO_CACHE)
-def extract_task(doc: Document, structure: Structure, raw: RawDocument) -> Extracted:
-    """Extract figures, references and metadata."""
-    return extract_stage(doc, structure, raw)
-
-
-@task(name="load", retries=2, retry_delay_seconds=2, retry_condition_fn=_io_flake, cache_policy=NO_CACHE)
-def load_task(ex: Extracted, db_url: str, run_id: int) -> LoadResult:
-    """Write one document in one transaction (a locked database is retried)."""
-    return load_document(open_db(db_url), ex, run_id=run_id)
-
-
-@dataclass
-class Outcome:
-    """What happened to one document."""
-
-    path: str
-    status: str                     # "loaded" | "current" | "duplicate" | "failed"
-    figures: int = 0
-    pages: int = 0
-    kinds: dict[str, int] = field(default_factory=dict)
-    stage: str | None = None
-    error: str | None = None
-    message: str | None = None
-    seconds: float = 0.0
-
-
-def failure_message(exc: BaseException) -> tuple[str, str]:
-    """Return (short error name, message a person can act on) for an exception."""
-    if isinstance(exc, SolieuError):
-        return exc.code, str(exc)
-    if isinstance(exc, OSError):
-        return type(exc).__name__, f"{exc}; check that the file is readable and the disk is available"
-    return type(exc).__name__, (f"{type(exc).__name__}: {exc}. This is a bug in solieu: please report it "
-                                "with the file; run with -v for the traceback")
-
-
-def _record(db_url: str, **failure: Any) -> None:
-    """Store a failure; if even that fails, say so in the log rather than stop the batch."""
-    try:
-        record_failure(open_db(db_url), **failure)
-    except Exception:
-        log.exception("could not record the failure of %s", failure.get("document"))
+#: One Prefect task per stage, built from the sequencer's own list.
+STAGE_TASKS: dict[str, Any] = {s.name: _stage_task(s) for s in STAGES}
 
 
 @task(name="ingest-document", cache_policy=NO_CACHE)
-def ingest_document(path: str, sha: str, db_url: str, ocr: str, force: bool, run_id: int,
-                    workers: int | None) -> Outcome:
-    """Run every stage on one file; record a failure instead of raising."""
-    t0 = time.perf_counter()
-    stage = "read"
-    try:
-        engine = open_db(db_url)
-        if not force and document_status(engine, path, sha) == "current":
-            return Outcome(path, "current", seconds=time.perf_counter() - t0)
-        raw = read_task(path)
-        stage = "ocr"
-        # _opaque(): Prefect would otherwise walk every per-character box of these inputs looking for
-        # futures, which cost ~20 s per document (measured with py-spy on the seed PDF).
-        raw = recover_task(_opaque(raw), ocr, workers)
-        stage = "normalize"
-        doc, structure = normalize_task(_opaque(raw))
-        stage = "extract"
-        ex = extract_task(_opaque(doc), _opaque(structure), _opaque(raw))
-        stage = "load"
-        load_task(_opaque(ex), db_url, run_id)
-    except Exception as exc:
-        error, message = failure_message(exc)
-        _record(db_url, document=path, sha256=sha, stage=stage, error=error, message=message, run_id=run_id)
-        log.debug("failure in %s", path, exc_info=exc)
-        return Outcome(path, "failed", stage=stage, error=error, message=message,
-                       seconds=time.perf_counter() - t0)
-    kinds: dict[str, int] = {}
-    for f in ex.figures:
-        kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    return Outcome(path, "loaded", figures=len(ex.figures), pages=len(doc.pages), kinds=kinds,
-                   seconds=time.perf_counter() - t0)
+def ingest_document(fn: Callable[[Any], Any], item: Any) -> Any:
+    """Run every stage on one file (a failure is recorded and returned, not raised)."""
+    return fn(item)
 
 
-@dataclass
-class IngestSummary:
-    """The result of one ingest run."""
+class PrefectExecutor:
+    """Runs each document as a Prefect task on the flow's task runner, each stage as a nested task."""
 
-    run_id: int
-    outcomes: list[Outcome]
-    passed_over: int
-    seconds: float
+    def map(self, fn: Callable[[T], R], items: list[T]) -> Iterator[tuple[T, R | BaseException]]:
+        """Submit one ingest-document task per item; yield results as they complete."""
+        futures = {ingest_document.submit(_opaque(fn), _opaque(item)): item for item in items}
+        for fut in as_completed(list(futures)):
+            try:
+                yield futures[fut], fut.result()
+            except Exception as exc:
+                yield futures[fut], exc
 
-    def count(self, status: str) -> int:
-        """Count documents with the given status."""
-        return sum(1 for o in self.outcomes if o.status == status)
+    def run_stage(self, stage: Stage, work: Work, options: Options) -> None:
+        """Run the stage's task in the document's task (Prefect records and retries it)."""
+        STAGE_TASKS[stage.name](_opaque(work), _opaque(options))
 
 
 @flow(name="ingest", log_prints=False, validate_parameters=False)
 def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = False,
                 workers: int | None = None) -> IngestSummary:
     """Ingest every supported file under paths into the dataset at db_url."""
-    t0 = time.perf_counter()
-    found = discover(paths)
-    engine = open_db(db_url)
-    run_id = start_run(engine, [str(Path(p)) for p in paths])
-    outcomes: list[Outcome] = []
-
-    def done(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if _progress:
-            _progress(outcome.path, outcome.status)
-
-    try:
-        for path in found.unsupported:
-            exc = UnsupportedFormat(f"{Path(path).suffix or 'no extension'} files are not read; solieu reads "
-                                    ".pdf, .docx, .txt and .md (convert .doc with `libreoffice --convert-to "
-                                    "docx`)")
-            _record(db_url, document=path, sha256=None, stage="read", error=exc.code, message=str(exc),
-                    run_id=run_id)
-            done(Outcome(path, "failed", stage="read", error=exc.code, message=str(exc)))
-        # The same bytes at two paths are one document: the first path is ingested, the others noted.
-        first_of: dict[str, str] = {}
-        todo: list[tuple[str, str]] = []
-        for path in found.files:
-            try:
-                sha = sha256_file(path)
-            except OSError as err:
-                error, message = failure_message(err)
-                _record(db_url, document=path, sha256=None, stage="read", error=error, message=message,
-                        run_id=run_id)
-                done(Outcome(path, "failed", stage="read", error=error, message=message))
-                continue
-            if sha in first_of:
-                done(Outcome(path, "duplicate", message=f"same bytes as {first_of[sha]}"))
-                continue
-            first_of[sha] = path
-            todo.append((path, sha))
-        futures = {ingest_document.submit(p, sha, db_url, ocr, force, run_id, workers): p for p, sha in todo}
-        for fut in as_completed(list(futures)):
-            try:
-                done(fut.result())
-            except Exception as exc:  # the task itself broke (not a stage): still one file, not the batch
-                error, message = failure_message(exc)
-                done(Outcome(futures[fut], "failed", stage="flow", error=error, message=message))
-    finally:
-        order = {p: i for i, p in enumerate(found.unsupported + found.files)}
-        outcomes.sort(key=lambda o: order.get(o.path, len(order)))
-        summary = IngestSummary(run_id, outcomes, found.passed_over, time.perf_counter() - t0)
-        finish_run(engine, run_id, seen=len(outcomes), loaded=summary.count("loaded"),
-                   skipped=summary.count("current") + summary.count("duplicate"),
-                   failed=summary.count("failed"))
-    return summary
+    return ingest(paths, db_url, PrefectExecutor(), ocr=ocr, force=force, workers=workers, progress=_progress)
 
 
 def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool = False,
-               workers: int | None = None) -> IngestSummary:
-    """Run the ingest flow with a thread pool of `workers` documents at a time."""
-    runner: Any = ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
+               workers: int | None = None, task_runner: TaskRunner[Any] | None = None) -> IngestSummary:
+    """Run the ingest flow; documents run `workers` at a time on a thread pool unless a task runner is given.
+
+    A Dask runner (prefect-dask's DaskTaskRunner) plugs in here as another task_runner.
+    """
+    runner: Any = task_runner or ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
     result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
     return result

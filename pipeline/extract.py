@@ -6,7 +6,7 @@ from extractors import extract, extract_metadata, extract_references
 from extractors.model import Figure
 from extractors.table import link_restated, table_figures
 from pipeline.model import Document, Extracted, RawDocument, Structure
-from pipeline.tables import detect_tables, table_blocks, table_cells
+from pipeline.tables import TableSpan, detect_tables, table_blocks, table_cells
 
 #: Below this mean OCR word confidence a figure is flagged ocr_low_confidence.
 LOW_OCR_CONFIDENCE = 0.6
@@ -45,12 +45,20 @@ def _repaired_in(doc: Document, start: int, end: int) -> bool:
     return False
 
 
-def extract_stage(doc: Document, structure: Structure, raw: RawDocument) -> Extracted:
-    """Find tables, then extract prose figures, table figures, references and metadata."""
+def tables_stage(doc: Document, structure: Structure, raw: RawDocument) -> list[TableSpan]:
+    """Find the document's tables and add their cells to the structure as table blocks."""
     spans = detect_tables(doc, raw)
     # Only the cells are table text: a note between or under a table's rows stays prose.
     structure.blocks.extend(table_blocks(spans, doc.text))
     structure.blocks.sort(key=lambda b: (b.start, -b.end))
+    return spans
+
+
+def extract_stage(doc: Document, structure: Structure, raw: RawDocument,
+                  spans: list[TableSpan] | None = None) -> Extracted:
+    """Extract prose figures, table figures, references and metadata (finding the tables first if not given)."""
+    if spans is None:
+        spans = tables_stage(doc, structure, raw)
     prose = extract(doc.text, structure)
     tabular = [f for span in spans for f in table_figures(span, doc.text)]
     offset = len(prose)

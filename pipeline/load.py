@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DBAPIError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
@@ -28,6 +28,7 @@ from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import EXTRACTOR_VERSION
 from pipeline.model import Extracted
 from pipeline.reports import after_load
+from pipeline.runs import OLD_COLUMNS, FigureDiff, diff_figures, record_changes
 from pipeline.schema import (
     SCHEMA_REVISION,
     documents,
@@ -103,11 +104,21 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
                             "sqlite:///data/solieu.db or postgresql+psycopg://user@host/dbname") from exc
 
 
-def _alembic_config(connection: Any) -> Config:
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     return cfg
+
+
+def _schema_revision(conn: Any) -> str | None:
+    """Return the dataset's alembic revision, or None for an empty database (read without importing alembic)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 def open_db(url: str, *, readonly: bool = False) -> Engine:
@@ -119,21 +130,24 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                current = MigrationContext.configure(conn).get_current_revision()
+                current = _schema_revision(conn)
                 if readonly:
                     if current is None:
                         raise DatabaseError(f"{safe_url(url)} holds no solieu dataset; run `solieu ingest PATH` "
                                             "first")
                 elif current != SCHEMA_REVISION:
+                    from alembic import command  # only when there is something to migrate: ~0.3 s to import
+
                     command.upgrade(_alembic_config(conn), "head")
             break
-        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+        except (OperationalError, ProgrammingError, IntegrityError, DBAPIError) as exc:
             # Two processes creating one new dataset: the loser sees "already exists"; look again.
             if "already exists" in str(exc.orig) and attempt < 2:
                 time.sleep(0.5)
                 continue
-            raise DatabaseError(f"cannot open the dataset at {safe_url(url)}: {exc.orig}; check the URL and "
-                                "that the server is running") from exc
+            hint = ("check the path, that its folder exists and is writable, and that the file is a SQLite database"
+                    if engine.dialect.name == "sqlite" else "check the URL and that the server is running")
+            raise DatabaseError(f"cannot open the dataset at {safe_url(url)}: {exc.orig}; {hint}") from exc
     _ENGINES[key] = engine
     return engine
 
@@ -167,13 +181,53 @@ def document_status(engine: Engine, path: str, sha256: str) -> str:
 
 
 def start_run(engine: Engine, paths: list[str]) -> int:
-    """Record the start of an ingest run and return its id."""
+    """Record the start of an ingest run (and the process running it) and return its id."""
     with engine.begin() as conn:
         res = conn.execute(insert(ingest_runs).values(
             started_at=_now(), paths=paths, pipeline_version=PIPELINE_VERSION, status="running",
-            documents_seen=0, loaded=0, skipped=0, failed=0,
+            documents_seen=0, loaded=0, skipped=0, failed=0, host=socket.gethostname(), pid=os.getpid(),
         ))
         return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+
+def process_alive(pid: int, started: dt.datetime | None = None) -> bool:
+    """Say whether process pid is alive on this host (and, where /proc tells, began before `started`)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass                                 # alive, another user's
+    if started is None:
+        return True
+    try:
+        # field 22 of /proc/PID/stat: start time in clock ticks after boot; a later start is a reused pid
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+    began = boot + ticks / os.sysconf("SC_CLK_TCK")
+    when = started if started.tzinfo else started.replace(tzinfo=dt.UTC)
+    return began <= when.timestamp() + 2.0
+
+
+def close_interrupted_runs(engine: Engine) -> list[int]:
+    """Mark "interrupted" the runs still "running" whose process on this host is gone; return their ids."""
+    host = socket.gethostname()
+    with engine.begin() as conn:
+        rows = conn.execute(select(ingest_runs.c.id, ingest_runs.c.host, ingest_runs.c.pid,
+                                   ingest_runs.c.started_at).where(ingest_runs.c.status == "running")).all()
+        # Runs from before the owner was recorded (no pid) cannot still be running beside this version.
+        dead = [r.id for r in rows
+                if r.pid is None or (r.host == host and not process_alive(int(r.pid), r.started_at))]
+        if dead:
+            conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead))
+                         .where(ingest_runs.c.status == "running")
+                         .values(status="interrupted", finished_at=_now()))
+    for run_id in dead:
+        log.warning("ingest run %s was left running by a process that is gone: marked interrupted", run_id)
+    return dead
 
 
 def finish_run(engine: Engine, run_id: int, *, seen: int, loaded: int, skipped: int, failed: int) -> None:
@@ -204,6 +258,7 @@ class LoadResult:
     figures: int
     references: int
     replaced: bool
+    diff: FigureDiff = field(default_factory=FigureDiff)   # against the version replaced (all added when new)
 
 
 def _figure_id(sha256: str, index: int) -> str:
@@ -212,7 +267,23 @@ def _figure_id(sha256: str, index: int) -> str:
 
 
 def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
-    """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically."""
+    """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically.
+
+    Two runs loading the same new file at once: the second one's insert meets the first one's row (unique
+    sha256); it then loads again over it, so both succeed and the dataset holds one copy.
+    """
+    for attempt in range(3):
+        try:
+            return _load_document(engine, ex, run_id=run_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("%s was loaded by another run meanwhile; loading again over it", ex.document.path)
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
     doc = ex.document
     md = ex.metadata
     try:
@@ -222,12 +293,18 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                     (documents.c.sha256 == doc.sha256) | (documents.c.document == doc.path)
                 )
             ).scalars().all()
+            diff = FigureDiff(added=len(ex.figures))
+            if old:
+                before = conn.execute(select(*[figures.c[c] for c in OLD_COLUMNS])
+                                      .where(figures.c.document_id.in_(old))).all()
+                diff = diff_figures(doc.path, before, ex.figures)
+                record_changes(conn, diff, run_id)
             for old_id in old:
                 for tbl in (figures, references, table_cells, pages, texts):
                     conn.execute(delete(tbl).where(tbl.c.document_id == old_id))
                 conn.execute(delete(documents).where(documents.c.id == old_id))
             doc_id = int(conn.execute(insert(documents).values(
-                document=doc.path, sha256=doc.sha256, format=doc.format, pages=len(doc.pages),
+                document=doc.path, sha256=doc.sha256, format=doc.source_format or doc.format, pages=len(doc.pages),
                 text_source=doc.text_source, doc_number=md.doc_number, doc_type=md.doc_type,
                 issuer=md.issuer, district=md.district, province=md.province, report_year=md.report_year,
                 issued_date=md.issued_date, signer=md.signer, signer_title=md.signer_title, title=md.title,
@@ -235,6 +312,9 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                 ingested_at=_now(), run_id=run_id, warnings=doc.warnings or None,
             )).inserted_primary_key[0])  # type: ignore[index]
             conn.execute(insert(texts).values(document_id=doc_id, text=doc.text))
+            # the file is loaded now: failures recorded for it earlier (a race, a fixed bug) no longer hold
+            conn.execute(delete(failures).where((failures.c.sha256 == doc.sha256)
+                                                | (failures.c.document == doc.path)))
             if doc.pages:
                 conn.execute(insert(pages), [
                     {
@@ -281,11 +361,13 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
                 ])
             # Reports, periods, indicators, corrections (issue 9): in the same transaction as the load.
             after_load(conn, doc_id, ex, ids)
+    except IntegrityError:
+        raise
     except SQLAlchemyError as exc:
         raise DatabaseError(f"could not write {doc.path} to the dataset: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}; nothing of it was written, re-run the ingest") from exc
     return LoadResult(document_id=doc_id, figures=len(ex.figures), references=len(ex.references),
-                      replaced=bool(old))
+                      replaced=bool(old), diff=diff)
 
 
 def _mean_conf(confs: list[float | None] | None) -> float | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractors.model import EXTRACTOR_VERSION, Figure, Metadata, Reference
+from pipeline.pdfium import PdfHandle
 
 BBox = tuple[float, float, float, float]
 
@@ -27,6 +28,8 @@ class Page:
     triage_reason: str | None = None
     repaired: list[bool] | None = None            # per character: changed by OCR numeric/unit repair (D)
     image_coverage: float | None = None           # share of the page area under raster images, PDFs (D)
+    turn: int = 0                                 # OCR'd page image turned this many degrees (PIL) to read upright
+    has_text_layer: bool = True                   # False: a PDF page whose text layer held no characters (OCR's work)
 
 
 @dataclass
@@ -55,6 +58,15 @@ class RawDocument:
     tables: list[Table] = field(default_factory=list)
     footnotes: list[tuple[str, str]] = field(default_factory=list)  # (marker, text), where the format keeps them apart
     warnings: list[str] = field(default_factory=list)
+    # The open PDF shared by the stages that need its pages (read, OCR rendering, tables); the sequencer
+    # closes it when the document is done. None for other formats or once closed.
+    pdf: PdfHandle | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Close the shared PDF handle, if any (idempotent)."""
+        if self.pdf is not None:
+            self.pdf.close()
+    source_format: str | None = None               # the file's real format when read through another ("doc" as "docx")
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,7 @@ class Document:
     footnote_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, marker) in text
     excluded: list[tuple[int, str, str]] = field(default_factory=list)  # (page, kind, text) kept out of the body
     warnings: list[str] = field(default_factory=list)
+    source_format: str | None = None                          # as RawDocument.source_format
     _starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     @property

@@ -382,7 +382,7 @@ def normalize(raw: RawDocument) -> Document:
     text, segments = b.finish()
     return Document(path=raw.path, sha256=raw.sha256, format=raw.format, text=text, pages=pages,
                     segments=segments, tables=list(raw.tables), footnote_spans=footnote_spans,
-                    excluded=excluded, warnings=list(raw.warnings))
+                    excluded=excluded, warnings=list(raw.warnings), source_format=raw.source_format)
 
 
 def _canonical_page(p: Page) -> Page:
@@ -390,10 +390,10 @@ def _canonical_page(p: Page) -> Page:
     text = p.text
     boxes, sizes, confs = p.boxes, p.sizes, p.confidences
     if not unicodedata.is_normalized("NFC", text):
-        from pipeline.read import _compose
+        from pipeline.read import compose
 
         if boxes is not None and len(boxes) == len(text):
-            text, boxes, sz = _compose(text, boxes, sizes if sizes is not None else [None] * len(text))
+            text, boxes, sz = compose(text, boxes, sizes if sizes is not None else [None] * len(text))
             sizes = sz if p.sizes is not None else None
             confs = None if confs is not None and len(confs) != len(text) else confs
         else:

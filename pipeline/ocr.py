@@ -5,12 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import math
 import os
-import shutil
-import subprocess
-import tempfile
-import threading
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,122 +19,32 @@ import regex
 import yaml
 from PIL import Image
 
-from core.errors import OCRUnavailable, UnreadableDocument, UsageError
+from core.errors import UnreadableDocument, UsageError
+from pipeline import limits
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
-from pipeline.pdfium import PDFIUM_LOCK
-from pipeline.read import NO_TEXT_LAYER, no_text_layer_warning, page_ranges, parse_page_ranges
+from pipeline.pdfcheck import DAMAGED, text_quality
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.read import NoTextLayerWarning, no_text_layer_warning, page_ranges
+from pipeline.tesseract import (
+    CLEANUP,
+    DPI,
+    LANG,
+    LINE_EM,
+    PSM,
+    clean_page,
+    repair_number,
+    run_tesseract,
+    tesseract_version,
+    turn_image,
+    turn_point,
+    unrotate,
+    unturn_point,
+)
 from pipeline.triage import MIN_DIACRITIC_SHARE, diacritic_share, triage_page
 
 MODES = ("auto", "always", "never")
-LANG = "vie"
-# Chosen by measurement (bench/bench_ocr.py settings): on the noisy seed scan 200 dpi + deskew gave word
-# accuracy 0.991 against 0.974 at 300 dpi and 0.938 at 400, at ~0.7x the time of 300 dpi; on the public scans
-# (150-400 dpi originals) 200 dpi had equal or higher mean word confidence. The vie "fast" model likes it.
-DPI = 200
-PSM = 3
-DESKEW_MAX = 3.0            # degrees searched either way
-DESKEW_STEP = 0.1
-DESKEW_MIN = 0.15           # below this the page is left alone (rotating blurs it for nothing)
-CLEANUP = "gray+deskew-pp1-bilinear"  # cache-key name of the clean-up recipe; change it when the recipe changes
-LINE_EM = 1.0               # Tesseract line-box height per em of font size (13 pt seed body -> ~13 pt lines)
-INSTALL_HINT = "install tesseract-ocr tesseract-ocr-vie (apt)"
-
-_calls = 0
-_calls_lock = threading.Lock()
-
-
-def tesseract_invocations() -> int:
-    """Return how many times this process ran the tesseract CLI on a page (for cache tests)."""
-    return _calls
-
-
-@cache
-def tesseract_version() -> str:
-    """Return the Tesseract version, raising OCRUnavailable when it or its Vietnamese data is missing."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise OCRUnavailable(f"Tesseract is not installed: {INSTALL_HINT}")
-    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    first = (out.stdout or out.stderr).splitlines()
-    version = first[0].split()[-1] if first else "unknown"
-    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False)
-    if LANG not in (langs.stdout + langs.stderr).split():
-        raise OCRUnavailable(f"Tesseract has no Vietnamese data ('{LANG}'): {INSTALL_HINT}")
-    return version
-
-
-# --------------------------------------------------------------------------- images
-
-
-def deskew_angle(img: Image.Image) -> float:
-    """Return the rotation (degrees, PIL convention) that makes text lines horizontal: projection profile."""
-    small = img.convert("L")
-    scale = 800 / max(small.size)
-    if scale < 1:
-        small = small.resize((max(1, int(small.width * scale)), max(1, int(small.height * scale))),
-                             Image.Resampling.BILINEAR)
-    arr = np.asarray(small, dtype=np.uint8)
-    ink = Image.fromarray(np.where(arr < 160, 255, 0).astype(np.uint8))
-
-    def sharpness(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
-        return float(np.square(np.diff(rows)).sum())   # sharp line/gap transitions when lines are level
-
-    # coarse search every 0.5°, then refine every 0.1° around the best coarse angle
-    coarse = [k * 0.5 for k in range(-int(DESKEW_MAX * 2), int(DESKEW_MAX * 2) + 1)]
-    best = max(coarse, key=sharpness)
-    fine = [best + k * DESKEW_STEP for k in range(-4, 5)]
-    angle: float = max(fine, key=sharpness)
-    return round(angle, 2)
-
-
-def clean_page(img: Image.Image) -> tuple[Image.Image, float]:
-    """Grayscale and deskew a rendered page; return the image and the rotation applied."""
-    # No binarization: Tesseract's own Otsu did as well or better than ours on the seed scan at 200 dpi
-    # (bench_ocr.py settings); bilinear rotation is 3x faster than bicubic and read the same or better.
-    gray = img.convert("L")
-    angle = deskew_angle(gray)
-    if abs(angle) < DESKEW_MIN:
-        return gray, 0.0
-    return gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255), angle
-
-
-def _unrotate(x: float, y: float, angle: float, size: tuple[int, int]) -> tuple[float, float]:
-    # PIL's rotate maps each output pixel to the input through this affine transform (Image.rotate)
-    a = -math.radians(angle)
-    cx, cy = size[0] / 2, size[1] / 2
-    dx, dy = x - cx, y - cy
-    return math.cos(a) * dx + math.sin(a) * dy + cx, -math.sin(a) * dx + math.cos(a) * dy + cy
-
-
-_TESSERACT_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-
-
-def run_tesseract(img: Image.Image, *, lang: str = LANG, psm: int = PSM, dpi: int = DPI) -> str:
-    """Run the tesseract CLI on one image (one thread) and return its TSV output."""
-    global _calls
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise OCRUnavailable(f"Tesseract is not installed: {INSTALL_HINT}")
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    # One process-wide limit: documents OCR'd at once (the flow's threads) share the cores.
-    with _TESSERACT_SLOTS, tempfile.TemporaryDirectory(prefix="solieu-ocr-") as tmp:
-        path = Path(tmp) / "page.pgm"
-        img.save(path)                         # PGM: no compression cost, read directly by Leptonica
-        proc = subprocess.run([exe, str(path), "stdout", "-l", lang, "--psm", str(psm),
-                               "--dpi", str(dpi), "tsv"],
-                              capture_output=True, env=env, check=False)
-    with _calls_lock:
-        _calls += 1
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UnreadableDocument(
-            f"Tesseract could not read a page image ({msg[-1] if msg else proc.returncode}); "
-            "check the file, or ingest it with --ocr never to keep its text layer"
-        )
-    return proc.stdout.decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------- TSV -> page text
@@ -154,8 +59,8 @@ class _Word:
     size: float | None = None   # font size estimated from the line height, points
 
 
-def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> list[_Word]:
-    """Read Tesseract TSV word rows into words with boxes in PDF points on the unrotated page."""
+def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int], turn: int = 0) -> list[_Word]:
+    """Read Tesseract TSV word rows into words with boxes in PDF points on the unrotated, unturned page."""
     words: list[_Word] = []
     k = 72.0 / dpi
     line_height: dict[tuple[int, int, int], float] = {}
@@ -171,12 +76,7 @@ def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> l
             continue
         x, y = float(row["left"]), float(row["top"])
         w, h = float(row["width"]), float(row["height"])
-        if angle:
-            pts = [_unrotate(px, py, angle, size) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
-            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-            box = (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
-        else:
-            box = (x * k, y * k, (x + w) * k, (y + h) * k)
+        box = px_box_to_pt((x, y, x + w, y + h), dpi=dpi, angle=angle, size=size, turn=turn)
         conf = max(0.0, min(1.0, float(row.get("conf") or 0) / 100))
         line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         words.append(_Word(text, box, conf, line))
@@ -185,6 +85,75 @@ def parse_tsv(tsv: str, *, dpi: float, angle: float, size: tuple[int, int]) -> l
         # a rough font size, enough for normalize() to tell small-print footnotes from the body
         word.size = round(lh / LINE_EM * 2) / 2 if lh else None
     return words
+
+
+def px_box_to_pt(box: tuple[float, float, float, float], *, dpi: float, angle: float, size: tuple[int, int],
+                 turn: int = 0) -> BBox:
+    """Map a box in the pixels of a cleaned (turned, deskewed) page image to PDF points on the page."""
+    k = 72.0 / dpi
+    x0, y0, x1, y1 = box
+    if not (angle or turn):
+        return (x0 * k, y0 * k, x1 * k, y1 * k)
+    pts = [unrotate(px, py, angle, size) if angle else (px, py) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    pts = [unturn_point(px, py, turn, size) for px, py in pts]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return (min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
+
+
+def pt_to_px(x: float, y: float, *, dpi: float, angle: float, size: tuple[int, int], turn: int = 0) -> tuple[float, float]:
+    """Map a point in PDF points on the page to the pixels of the cleaned (turned, deskewed) page image."""
+    k = dpi / 72.0
+    tw, th = size
+    before = (th, tw) if turn % 180 else (tw, th)        # the image before the turn
+    px, py = turn_point(x * k, y * k, turn, before)
+    return unrotate(px, py, -angle, size) if angle else (px, py)
+
+
+def table_words(words: list[_Word], tables: list[dict[str, Any]], *, dpi: float, angle: float,
+                size: tuple[int, int], turn: int = 0) -> list[_Word]:
+    """Put the words of each ruled table (pipeline.tables.scan) one table row to a line, cells in column order.
+
+    Cells read again (a figure re-read with digits only) replace the page's words inside them.
+    """
+    if not tables:
+        return words
+
+    def where(w: _Word) -> tuple[float, float]:
+        return pt_to_px((w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2, dpi=dpi, angle=angle, size=size, turn=turn)
+
+    def inside(p: tuple[float, float], box: list[float]) -> bool:
+        return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+
+    centres = [where(w) for w in words]
+    out: list[_Word] = []
+    done: set[int] = set()
+    for w, p in zip(words, centres, strict=True):
+        t = next((i for i, tb in enumerate(tables) if inside(p, tb["box"])), None)
+        if t is None:
+            out.append(w)
+            continue
+        if t in done:
+            continue
+        done.add(t)
+        mine = [(ww, pp) for ww, pp in zip(words, centres, strict=True) if inside(pp, tables[t]["box"])]
+        for cell in sorted(tables[t]["cells"], key=lambda c: (c["row"], c["col"])):
+            line = (100000 + t, cell["row"], 0)
+            if cell.get("reread"):
+                tokens = cell["text"].split()
+                x0, y0, x1, y1 = cell["box"]
+                x0, y0, x1, y1 = x0 + 4, y0 + 4, x1 - 4, y1 - 4
+                step = (x1 - x0) / max(1, sum(len(tok) + 1 for tok in tokens))
+                size_pt = next((ww.size for ww, pp in mine if inside(pp, cell["box"])), None)
+                x = x0
+                for tok in tokens:
+                    box = px_box_to_pt((x, y0, x + step * len(tok), y1), dpi=dpi, angle=angle, size=size, turn=turn)
+                    out.append(_Word(tok, box, float(cell["conf"]), line, size_pt))
+                    x += step * (len(tok) + 1)
+            else:
+                for ww, pp in mine:
+                    if inside(pp, cell["box"]):
+                        out.append(dataclasses.replace(ww, line=line))
+    return out
 
 
 @dataclass
@@ -254,35 +223,6 @@ _NUMERIC_TOKEN = regex.compile(
     """,
     regex.VERBOSE,
 )
-_CONFUSABLE = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "§": "8"}
-_WELL_FORMED = regex.compile(
-    r"""^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?   # 380.000.000 or 1.234,5
-        |\d+(?:,\d+)?                       # 31,2 or 2021
-        |\d{1,3}(?:,\d{3}){2,}              # 125,500,000: Tesseract turned dots into commas
-        )$""",
-    regex.VERBOSE,
-)
-_REPEATED_COMMA_GROUPS = regex.compile(r"^\d{1,3}(?:,\d{3}){2,}$")
-
-
-def repair_number(token: str) -> str | None:
-    """Return the repaired form of a numeric-looking OCR token, or None when not clearly a number/unchanged."""
-    digits = sum(c.isdigit() for c in token)
-    confusables = sum(c in _CONFUSABLE for c in token)
-    if digits < 1 or len(token) < 2:
-        return None
-    # more confusables than digits is only trusted inside a grouped number ("1O.5OO")
-    if confusables > digits and not (digits >= 2 and regex.search(r"[.,]", token)):
-        return None
-    fixed = "".join(_CONFUSABLE.get(c, c) for c in token)
-    if not _WELL_FORMED.match(fixed):
-        return None
-    if _REPEATED_COMMA_GROUPS.match(fixed):
-        # two decimal commas cannot be: the commas are thousands dots misread
-        fixed = fixed.replace(",", ".")
-    return fixed if fixed != token else None
-
-
 @cache
 def _unit_confusions() -> tuple[regex.Pattern[str], dict[str, str]]:
     data = yaml.safe_load((Path(__file__).resolve().parent / "data" / "ocr_confusions.yaml").read_text("utf-8"))
@@ -356,26 +296,108 @@ def ocr_image(img: Image.Image, settings: OCRSettings, cache: OCRCache | None) -
     if cache is not None:
         key = cache_key(gray.tobytes(), gray.size, tesseract_version(), settings.lang, settings.as_dict())
         hit = cache.get(key)
-        if hit is not None and "tsv" in hit:
+        if hit is not None and "tsv" in hit and (hit.get("turned_by") == TURN_RECIPE or not _may_be_turned(hit, settings)) \
+                and (hit.get("tables_by") == _cell_recipe() or settings.cleanup == "none"):
             return hit
-    cleaned, angle = clean_page(gray) if settings.cleanup != "none" else (gray, 0.0)
-    tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
-    result = {"tsv": tsv, "angle": angle, "size": list(cleaned.size)}
+    else:
+        hit = None
+    if hit is not None and "tsv" in hit and ("turn" not in hit or hit.get("turned_by") == TURN_RECIPE):
+        result: dict[str, Any] = hit       # read before pages were turned: only the turn is new
+    else:
+        cleaned, angle = clean_page(gray) if settings.cleanup != "none" else (gray, 0.0)
+        tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+        result = {"tsv": tsv, "angle": angle, "size": list(cleaned.size)}
+    if _may_be_turned(result, settings):
+        result = _best_turn(gray, settings, result)
+    if settings.cleanup != "none" and result.get("tables_by") != _cell_recipe():
+        from pipeline.tables.scan import CELL_RECIPE, read_scan_tables
+
+        cleaned = clean_page(turn_image(gray, int(result.get("turn", 0))))[0]
+        result = {**result, "tables": read_scan_tables(cleaned, result["tsv"], lang=settings.lang, dpi=settings.dpi),
+                  "tables_by": CELL_RECIPE}
     if cache is not None:
         cache.put(key, result)
     return result
+
+
+# A page read upright has mean word confidence ~0.8-0.95 (the public scans); a page scanned sideways or upside
+# down (landscape tables of 207-BC-UBND) reads as garbage at ~0.3-0.5, so only those pay for more readings.
+TURN_BELOW_CONFIDENCE = 0.6
+TURN_GOOD_ENOUGH = 0.7
+TURN_RECIPE = "conf<0.6,level-lines"     # cache-entry mark of the recipe that chose the turn
+
+
+def tsv_confidence(tsv: str) -> float:
+    """Return the mean confidence (0..1) of the words of a Tesseract TSV, weighted by their length."""
+    total = weight = 0.0
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            total += max(0.0, float(row.get("conf") or 0)) / 100 * len(text)
+            weight += len(text)
+    return total / weight if weight else 0.0
+
+
+def tsv_vertical_share(tsv: str) -> float:
+    """Return the share of words (3+ letters, by length) whose box is taller than wide: text set sideways."""
+    tall = total = 0
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and len(text) >= 3:
+            total += len(text)
+            tall += len(text) if float(row["height"]) > float(row["width"]) else 0
+    return tall / total if total else 0.0
+
+
+def _reading_score(tsv: str) -> float:
+    """Score a reading: its confidence, less a penalty when Tesseract read its lines sideways."""
+    # Tesseract reads a page turned a quarter turn well, but its lines then run down the page and a table's
+    # rows would be found as columns; the page must be turned until its lines are level.
+    return tsv_confidence(tsv) - (0.5 if tsv_vertical_share(tsv) > 0.5 else 0.0)
+
+
+def _cell_recipe() -> str:
+    from pipeline.tables.scan import CELL_RECIPE
+
+    return CELL_RECIPE
+
+
+def _may_be_turned(result: dict[str, Any], settings: OCRSettings) -> bool:
+    """Say whether a reading is bad (or sideways) enough that the page may lie turned."""
+    return settings.cleanup != "none" and result.get("turned_by") != TURN_RECIPE \
+        and _reading_score(result["tsv"]) < TURN_BELOW_CONFIDENCE
+
+
+def _best_turn(gray: Image.Image, settings: OCRSettings, first: dict[str, Any]) -> dict[str, Any]:
+    """Read a page that read badly (or sideways) once more turned; keep the best reading."""
+    sideways = tsv_vertical_share(first["tsv"]) > 0.5
+    turns = (270, 90) if sideways else (270, 90, 180)
+    best, best_score = {**first, "turn": 0, "turned_by": TURN_RECIPE}, _reading_score(first["tsv"])
+    for turn in turns:
+        cleaned, angle = clean_page(turn_image(gray, turn))
+        tsv = run_tesseract(cleaned, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+        score = _reading_score(tsv)
+        if score > best_score + 0.1:
+            best = {"tsv": tsv, "angle": angle, "size": list(cleaned.size), "turn": turn, "turned_by": TURN_RECIPE}
+            best_score = score
+        if best_score >= TURN_GOOD_ENOUGH:
+            break
+    return best
 
 
 def page_from_ocr(number: int, result: dict[str, Any], settings: OCRSettings,
                   width: float, height: float) -> Page:
     """Build an OCR Page (boxes in PDF points, confidences, repaired markers) from a Tesseract result."""
     size = (int(result["size"][0]), int(result["size"][1]))
-    words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size)
+    turn = int(result.get("turn", 0))
+    words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size, turn=turn)
+    words = table_words(words, result.get("tables") or [], dpi=settings.dpi, angle=float(result["angle"]),
+                        size=size, turn=turn)
     pt = assemble(words)
     repaired = repair_text(pt)
     return Page(
         number=number, text=pt.text, boxes=pt.boxes, confidences=pt.confidences, sizes=pt.sizes,
-        width=width, height=height, source="ocr",
+        width=width, height=height, source="ocr", turn=turn,
         repaired=pt.repaired if repaired else None,
     )
 
@@ -440,7 +462,8 @@ def _image_coverage(pdf: Any, number: int) -> float:
     return min(1.0, area / (w * h)) if w and h else 0.0
 
 
-def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tuple[float, float]]:
+def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
+                ) -> tuple[Image.Image, tuple[float, float]]:
     """Render page `number` (1-based) of an open pypdfium2 document in grayscale; return it and its size (pt).
 
     Holds PDFIUM_LOCK for every pdfium call (pdfium is not thread-safe, even across documents) and closes the
@@ -449,7 +472,10 @@ def render_page(pdf: Any, number: int, dpi: int = DPI) -> tuple[Image.Image, tup
     with PDFIUM_LOCK:
         pdf_page = pdf[number - 1]
         try:
-            bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
+            w, h = pdf_page.get_size()
+            limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
+            # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
+            bitmap = pdf_page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
             try:
                 img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
             finally:
@@ -464,26 +490,48 @@ def _pages(numbers: list[int]) -> str:
     return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_ranges(numbers)}"
 
 
-def _rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
-    """Rewrite read()'s "pages … need OCR" warning once those pages were OCR'd; keep it for pages that were not."""
+def rewrite_no_text_warnings(warnings: list[str], ocrd: set[int], blank: set[int]) -> list[str]:
+    """Replace read()'s "pages … need OCR" warning by what OCR did with those pages (the rest kept as they are)."""
     out: list[str] = []
     for w in warnings:
-        m = NO_TEXT_LAYER.match(w)
-        if m is None:
+        if not isinstance(w, NoTextLayerWarning):
             out.append(w)
             continue
-        numbers = parse_page_ranges(m.group("pages"))
-        done = [n for n in numbers if n in ocrd and n not in blank]
-        empty = [n for n in numbers if n in blank]
-        left = [n for n in numbers if n not in ocrd and n not in blank]
+        done = [n for n in w.pages if n in ocrd and n not in blank]
+        empty = [n for n in w.pages if n in blank]
+        left = [n for n in w.pages if n not in ocrd and n not in blank]
         if done:
             out.append(f"{_pages(done)} had no text layer and {'was' if len(done) == 1 else 'were'} OCR'd")
         if empty:
             out.append(f"{_pages(empty)} had no text layer and {'is' if len(empty) == 1 else 'are'} blank "
                        "(nothing to OCR)")
         if left:
-            out.append(no_text_layer_warning(left, int(m.group("total"))))
+            out.append(no_text_layer_warning(left, w.total))
     return out
+
+
+def _recheck_damaged(pages: list[Page], decisions: list[tuple[str, str]], to_ocr: list[int], n_pdf: int) -> None:
+    """In a damaged PDF, OCR the pages whose text layer is much shorter than its other pages' (content lost)."""
+    counts = sorted(sum(1 for c in p.text if not c.isspace()) for p in pages)
+    median = counts[len(counts) // 2] if counts else 0
+    for i, p in enumerate(pages):
+        visible = sum(1 for c in p.text if not c.isspace())
+        # a font whose ToUnicode map was lost shows its glyph codes as control characters ("\x05\x06\x07")
+        controls = sum(1 for c in p.text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+        if i in to_ocr or not 1 <= p.number <= n_pdf or decisions[i][0] != "good":
+            continue
+        if controls > max(2, 0.002 * visible):
+            reason = (f"the PDF is damaged and this page's text layer holds {controls} control characters (a font "
+                      "lost its character map): re-read by OCR")
+        elif visible < 0.5 * median:
+            reason = (f"the PDF is damaged and this page's text layer holds {visible} characters against "
+                      f"{median} on a typical page of it: part of its content may be lost, re-read by OCR")
+        else:
+            continue
+        decisions[i] = ("bad-layer", reason)
+        p.triage, p.triage_reason = "bad-layer", reason
+        to_ocr.append(i)
+    to_ocr.sort()
 
 
 def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = None,
@@ -504,16 +552,17 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             pages[i] = dataclasses.replace(p, triage=decision, triage_reason=reason)
         return _decode_extras(dataclasses.replace(raw, pages=pages))
 
-    import pypdfium2 as pdfium
-
+    # The handle read() left open, else the file opened here (library use: read_document without keep_open).
+    handle = raw.pdf if raw.pdf is not None and not raw.pdf.closed else None
+    own = handle is None
+    if handle is None:
+        try:
+            handle = PdfHandle(raw.path, Path(raw.path).read_bytes())
+        except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
+            raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
+    pdf = handle.pdf
     try:
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(raw.path)
-    except Exception as exc:  # pypdfium2 raises PdfiumError and OSError subclasses
-        raise UnreadableDocument(f"{raw.path}: cannot open the PDF to OCR it ({exc}); check the file") from exc
-    try:
-        with PDFIUM_LOCK:
-            n_pdf = len(pdf)
+        n_pdf = handle.pages
         decisions: list[tuple[str, str]] = []
         for p in pages:
             if 1 <= p.number <= n_pdf and p.image_coverage is None:
@@ -534,6 +583,8 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             if d == "legacy" and i not in to_ocr:
                 pages[i] = _decode_page(pages[i])
             pages[i].triage, pages[i].triage_reason = d, r
+        if any(w.startswith(DAMAGED) for w in raw.warnings) and mode == "auto":
+            _recheck_damaged(pages, decisions, to_ocr, n_pdf)
         if not to_ocr:
             return _decode_extras(dataclasses.replace(raw, pages=pages))
         tesseract_version()   # fail early with the install hint
@@ -546,17 +597,35 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
 
         def finish(i: int, size: tuple[float, float], fut: Future[dict[str, Any]]) -> None:
             result = fut.result()
-            new = page_from_ocr(pages[i].number, result, settings, size[0], size[1])
+            page_settings = settings
+            if result.get("size") and size[0] and not result.get("blank"):
+                # a page rendered at a capped size: its boxes scale with the dpi it was really rendered at
+                real = round(int(result["size"][0]) * 72 / size[0])
+                if real < settings.dpi - 1:
+                    page_settings = dataclasses.replace(settings, dpi=real)
+            new = page_from_ocr(pages[i].number, result, page_settings, size[0], size[1])
             new.triage = pages[i].triage
             why = "--ocr always" if mode == "always" else pages[i].triage_reason
             if result.get("blank"):
                 new.triage_reason = f"{why}; the page image is blank: no text to OCR"
+                new.boxes = None      # nothing to look at again: later stages (table rules) skip the page
                 blank.add(new.number)
             else:
                 new.triage_reason = (f"{why}; re-read by Tesseract {tesseract_version()} "
                                      f"({settings.lang}, {settings.dpi} dpi)")
-            ocrd.add(new.number)
             new.image_coverage = pages[i].image_coverage
+            new.has_text_layer = pages[i].has_text_layer
+            old_reason = pages[i].triage_reason or ""
+            if old_reason.startswith(DAMAGED):
+                # a damaged PDF's page: keep whichever of text layer and OCR reads better (a cut font program
+                # renders wrong glyphs, so OCR can be worse than a text layer that lost a few characters)
+                old_q, new_q = text_quality(pages[i].text), text_quality(new.text)
+                if old_q >= new_q:
+                    pages[i].triage_reason = old_reason + (f"; kept the text layer: it reads better than OCR "
+                                                           f"({old_q:.0%} against {new_q:.0%} of words are "
+                                                           "Vietnamese): check this page")
+                    return
+            ocrd.add(new.number)
             pages[i] = new
 
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
@@ -565,12 +634,26 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
                 # lock: other documents may use pdfium meanwhile); keep at most two rendered pages per worker
                 while len(pending) >= 2 * n_workers:
                     finish(*pending.pop(0))
-                img, size = render_page(pdf, pages[i].number, settings.dpi)
+                limits.check_clock(raw.path, f"OCR'ing page {pages[i].number} of {n_pdf}")
+                with PDFIUM_LOCK:
+                    pdf_page = pdf[pages[i].number - 1]
+                    try:
+                        empty = limits.page_is_empty(pdf_page)
+                        size = pdf_page.get_size()
+                    finally:
+                        pdf_page.close()
+                if empty:
+                    # nothing is drawn on the page: blank without rendering it (a 200-inch page took 50 s)
+                    blank_page: Future[dict[str, Any]] = Future()
+                    blank_page.set_result({"tsv": "", "angle": 0.0, "size": [0, 0], "blank": True})
+                    pending.append((i, size, blank_page))
+                    continue
+                img, size = render_page(pdf, pages[i].number, settings.dpi, name=Path(raw.path).name)
                 pending.append((i, size, pool.submit(ocr_image, img, settings, cache)))
             while pending:
                 finish(*pending.pop(0))
     finally:
-        with PDFIUM_LOCK:
-            pdf.close()
-    warnings = _rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
+        if own:
+            handle.close()
+    warnings = rewrite_no_text_warnings(list(raw.warnings), ocrd, blank)
     return _decode_extras(dataclasses.replace(raw, pages=pages, warnings=warnings))

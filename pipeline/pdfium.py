@@ -27,3 +27,38 @@ def open_pdf(source: str | Path | bytes) -> Iterator[Any]:
     finally:
         with PDFIUM_LOCK:
             pdf.close()
+
+
+class PdfHandle:
+    """One PDF opened once for every stage of a document (read, OCR rendering, tables); close when done.
+
+    Every use of `pdf` must hold PDFIUM_LOCK (pdfium is not thread-safe, even across documents).
+    """
+
+    def __init__(self, path: str | Path, data: bytes) -> None:
+        import pypdfium2 as pdfium
+
+        self.path = str(path)
+        self.data = data                     # pdfium reads from this buffer: keep it alive with the handle
+        with PDFIUM_LOCK:
+            self._pdf: Any = pdfium.PdfDocument(data)
+            self.pages = len(self._pdf)
+
+    @property
+    def pdf(self) -> Any:
+        """Return the open pypdfium2 document (raises once closed)."""
+        if self._pdf is None:
+            raise ValueError(f"{self.path}: the PDF handle is closed")
+        return self._pdf
+
+    @property
+    def closed(self) -> bool:
+        """Say whether close() was called."""
+        return self._pdf is None
+
+    def close(self) -> None:
+        """Close the document under PDFIUM_LOCK (idempotent)."""
+        if self._pdf is not None:
+            with PDFIUM_LOCK:
+                self._pdf.close()
+            self._pdf = None

@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -16,17 +17,27 @@ import pypdfium2.raw as pdfium_c
 
 from core.chars import TO_SUPERSCRIPT
 from core.errors import UnreadableDocument, UnsupportedFormat
+from pipeline import limits
+from pipeline.convert import convert
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
-from pipeline.pdfium import PDFIUM_LOCK
+from pipeline.pdfcheck import damage_warnings
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
+from pipeline.spreadsheet import read_workbook
+from pipeline.textdecode import decode_bytes, name_of
 
 SUPERSCRIPT = TO_SUPERSCRIPT
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 
 
-def read_document(path: str | Path) -> RawDocument:
-    """Read one file into pages of NFC text (PDF: with a box and font size per character)."""
+def read_document(path: str | Path, *, keep_open: bool = False) -> RawDocument:
+    """Read one file into pages of NFC text (PDF: with a box and font size per character).
+
+    keep_open: leave the PDF open in the result's `pdf` handle for the later stages; the caller closes it
+    (RawDocument.close()).
+    """
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in SUPPORTED:
@@ -41,11 +52,25 @@ def read_document(path: str | Path) -> RawDocument:
     if not data.strip():
         raise UnreadableDocument(f"{p.name}: the file is empty; re-export or re-download it, or remove it")
     sha = hashlib.sha256(data).hexdigest()
+    limits.start_clock(str(p))
+    kind = sniff(data, p.name).kind   # the bytes decide, not the name (an HTML page named .doc, a .docx named .pdf)
+    if kind not in TEXT and kind != "binary":
+        return _read_sniffed(p, data, sha, kind, keep_open=keep_open)
     if ext == ".pdf":
-        return _read_pdf(p, data, sha)
+        return _read_pdf(p, data, sha, keep_open=keep_open)
     if ext == ".docx":
         return _read_docx(p, data, sha)
-    text = decode_text(data)
+    if ext not in (".txt", ".md"):
+        raise UnreadableDocument(
+            f"{p.name}: not a real {ext} file (its bytes are not {ext[1:]}); it was probably renamed or cut short: "
+            "check what it is, then open and save it again in its program"
+        )
+    decoded = decode_bytes(data)
+    text = decoded.text
+    warnings = list(decoded.warnings)
+    if decoded.encoding in ("tcvn3", "vni", "cp1258") and not warnings:
+        warnings.append(f"the file is not UTF-8 but legacy 8-bit {name_of(decoded.encoding)} text; it was "
+                        "decoded from that encoding")
     bad = _control_share(text)
     if bad > MAX_CONTROL_SHARE:
         raise UnreadableDocument(
@@ -57,7 +82,8 @@ def read_document(path: str | Path) -> RawDocument:
         text = reduce_markdown(text)
     if _blank(text):
         raise UnreadableDocument(_no_text(p, "only blanks"))
-    return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)])
+    return RawDocument(path=str(path), sha256=sha, format=ext[1:], pages=[Page(number=1, text=text)],
+                       warnings=warnings)
 
 
 #: Share of control characters above which a "text" file is binary data, not text.
@@ -85,10 +111,32 @@ def _no_text(p: Path, what: str) -> str:
             "it from its original or remove it")
 
 
+def _read_sniffed(p: Path, data: bytes, sha: str, kind: str, *, keep_open: bool = False) -> RawDocument:
+    """Read a file by its sniffed format; legacy office files go through LibreOffice to .docx or .xlsx."""
+    if kind == "pdf":
+        return _read_pdf(p, data, sha, keep_open=keep_open)
+    if kind == "docx":
+        raw = _read_docx(p, data, sha)
+    elif kind in WORD_LIKE:
+        raw = _read_docx(p, convert(data, kind, "docx", name=p.name), sha)
+    elif kind in SPREADSHEETS:
+        xlsx = data if kind == "xlsx" else convert(data, kind, "xlsx", name=p.name)
+        book = read_workbook(xlsx, p.name)
+        # read as a Word file would be: the tables take the .docx table path, rows inline as "a | b"
+        raw = RawDocument(path=str(p), sha256=sha, format="docx",
+                          pages=[Page(number=1, text=unicodedata.normalize("NFC", "\n".join(book.lines)))],
+                          tables=book.tables, warnings=book.warnings)
+    else:
+        raise UnsupportedFormat(advice(kind, p.name))
+    raw.path = str(p)
+    raw.source_format = kind
+    return raw
+
+
 # --------------------------------------------------------------------------- PDF (pypdfium2)
 
 
-def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
+def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> RawDocument:
     if not data.lstrip().startswith(b"%PDF"):
         raise UnreadableDocument(
             f"{p.name}: not a PDF (the file does not start with %PDF); check what it really is and rename or "
@@ -100,8 +148,7 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "or copying: fetch it again"
         )
     try:
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(data)
+        handle = PdfHandle(p, data)
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
@@ -114,40 +161,56 @@ def _read_pdf(p: Path, data: bytes, sha: str) -> RawDocument:
             "again"
         ) from e
     try:
-        with PDFIUM_LOCK:
-            n_pages = len(pdf)
-        if n_pages == 0:
+        if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
-        pages = [_read_pdf_page(pdf, i) for i in range(n_pages)]
-    finally:
-        with PDFIUM_LOCK:
-            pdf.close()
-    warnings = []
-    empty = [pg.number for pg in pages if not pg.text.strip()]
+        limits.check_page_count(p.name, handle.pages)
+        pages = []
+        for i in range(handle.pages):
+            try:
+                with PDFIUM_LOCK:
+                    w, h = handle.pdf.get_page_size(i)
+                limits.check_page_size(p.name, i + 1, w, h)
+                limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
+                pages.append(_read_pdf_page(handle.pdf, i))
+            except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
+                raise UnreadableDocument(
+                    f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
+                    "or print it to PDF again"
+                ) from e
+    except BaseException:
+        handle.close()
+        raise
+    if not keep_open:
+        handle.close()
+    warnings: list[str] = damage_warnings(data)
+    empty = [pg.number for pg in pages if not pg.has_text_layer]
     if empty:
         warnings.append(no_text_layer_warning(empty, len(pages)))
-    return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings)
+    return RawDocument(path=str(p), sha256=sha, format="pdf", pages=pages, warnings=warnings,
+                       pdf=None if handle.closed else handle)
 
 
-#: Matches the warning of no_text_layer_warning (group "pages": the page ranges), so OCR can rewrite it.
-NO_TEXT_LAYER = re.compile(
-    r"^\d+ of (?P<total>\d+) pages have no text layer \(pages (?P<pages>[\d, -]+)\): probably scanned; they need OCR"
-)
+class NoTextLayerWarning(str):
+    """read()'s warning that pages have no text layer, carrying their numbers so OCR can rewrite it unparsed."""
+
+    pages: tuple[int, ...]
+    total: int
+
+    def __new__(cls, pages: list[int], total: int) -> NoTextLayerWarning:
+        """Word the warning for pages (1-based numbers) of a document of `total` pages."""
+        text = (f"{len(pages)} of {total} pages have no text layer (pages {page_ranges(pages)}): probably scanned; "
+                "they need OCR (solieu ingest --ocr auto)")
+        obj = super().__new__(cls, text)
+        obj.pages, obj.total = tuple(pages), total
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NoTextLayerWarning, (list(self.pages), self.total))
 
 
-def no_text_layer_warning(numbers: list[int], total: int) -> str:
+def no_text_layer_warning(numbers: list[int], total: int) -> NoTextLayerWarning:
     """Return the warning for pages without a text layer (OCR rewrites it once they are OCR'd)."""
-    return (f"{len(numbers)} of {total} pages have no text layer (pages {page_ranges(numbers)}): probably scanned; "
-            "they need OCR (solieu ingest --ocr auto)")
-
-
-def parse_page_ranges(text: str) -> list[int]:
-    """Return [1, 2, 3, 7] for "1-3, 7" (the inverse of page_ranges)."""
-    out: list[int] = []
-    for part in text.split(","):
-        a, _, b = part.strip().partition("-")
-        out.extend(range(int(a), int(b or a) + 1))
-    return out
+    return NoTextLayerWarning(numbers, total)
 
 
 def page_ranges(numbers: list[int]) -> str:
@@ -185,7 +248,8 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
         finally:
             page.close()
     text, boxes, sizes = _assemble(chars)
-    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height)
+    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
+                has_text_layer=bool(text.strip()))
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
@@ -262,7 +326,7 @@ def _assemble(chars: list[_Char]) -> tuple[str, list[BBox | None], list[float | 
             boxes.append(None)
             sizes.append(None)
         _mark_superscripts(line, text, boxes, sizes)
-    return _compose("".join(text), boxes, sizes)
+    return compose("".join(text), boxes, sizes)
 
 
 def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
@@ -303,7 +367,7 @@ def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | No
         sizes.append(size)
 
 
-def _compose(text: str, boxes: list[BBox | None], sizes: list[float | None]
+def compose(text: str, boxes: list[BBox | None], sizes: list[float | None]
              ) -> tuple[str, list[BBox | None], list[float | None]]:
     """NFC-compose text, giving a composed character the union of its parts' boxes."""
     if unicodedata.is_normalized("NFC", text):
@@ -339,6 +403,7 @@ def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    limits.check_zip(p.name, data)
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, ET.ParseError) as e:
@@ -449,12 +514,15 @@ def _docx_paragraph_and_boxes(p: ET.Element, order: dict[str, str]) -> tuple[str
     for r in runs:
         rpr = r.find(f"{W}rPr")
         sup = False
+        font: tuple[str, bool] | None = None
         if rpr is not None:
             va = rpr.find(f"{W}vertAlign")
             sup = va is not None and va.get(f"{W}val") == "superscript"
+            font = legacy_font(rpr)
         for el in r:
             if el.tag == f"{W}t" and el.text:
-                out.append(el.text.translate(SUPERSCRIPT) if sup and el.text.isdigit() else el.text)
+                t = el.text if font is None else decode_legacy_run(el.text, *font)
+                out.append(t.translate(SUPERSCRIPT) if sup and t.isdigit() else t)
             elif el.tag == f"{W}tab":
                 out.append("\t")
             elif el.tag in (f"{W}br", f"{W}cr"):
@@ -464,6 +532,33 @@ def _docx_paragraph_and_boxes(p: ET.Element, order: dict[str, str]) -> tuple[str
                 marker = order.setdefault(fid, str(len(order) + 1))
                 out.append(marker.translate(SUPERSCRIPT))
     return "".join(out), boxes
+
+
+# .VnTime, .VnArial, .VnTimeH (capitals) …: TCVN3 (ABC) fonts; VNI-Times, VNI-Helve …: VNI fonts
+_TCVN3_FONT = re.compile(r"^\.Vn", re.IGNORECASE)
+_VNI_FONT = re.compile(r"^VNI[- ]", re.IGNORECASE)
+
+
+def legacy_font(rpr: ET.Element) -> tuple[str, bool] | None:
+    """Return (legacy encoding, capital font) when a run is set in a TCVN3 or VNI font, else None."""
+    fonts = rpr.find(f"{W}rFonts")
+    if fonts is None:
+        return None
+    name = fonts.get(f"{W}ascii") or fonts.get(f"{W}hAnsi") or ""
+    if _TCVN3_FONT.match(name):
+        # ".VnTimeH": the capital font shows the lower-case codes as capitals
+        return "tcvn3", name.rstrip().upper().endswith("H")
+    if _VNI_FONT.match(name):
+        return "vni", False
+    return None
+
+
+def decode_legacy_run(text: str, encoding: str, capitals: bool) -> str:
+    """Decode the text of a run set in a legacy font (Word stores the font's bytes as Windows-1252 letters)."""
+    from pipeline.legacy import decode
+
+    out = decode(text, encoding)
+    return out.upper() if capitals else out
 
 
 def _docx_cell_text(parent: ET.Element, order: dict[str, str]) -> str:
@@ -531,29 +626,8 @@ def _docx_footnotes(d: object, order: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 (BOM or NUL-rich), else cp1258; NFC, \\n."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        # UTF-16 without a BOM first: mostly-ASCII UTF-16 is also valid UTF-8 (full of NULs). In UTF-16 text the
-        # NULs are the high bytes of ASCII characters, all at odd (LE) or all at even (BE) offsets; binary data
-        # has NULs at both, and is left to the control-character check of read_document.
-        nul_even = data[0::2].count(0)
-        nul_odd = data[1::2].count(0)
-        if nul_odd > len(data) // 8 and nul_even <= nul_odd // 8:
-            text = data.decode("utf-16-le", errors="replace")
-        elif nul_even > len(data) // 8 and nul_odd <= nul_even // 8:
-            text = data.decode("utf-16-be", errors="replace")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                # Windows Vietnamese: composes tone marks separately, hence the NFC below
-                text = data.decode("cp1258", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    """Decode text bytes (UTF-8, UTF-16, or a legacy 8-bit encoding on evidence: see textdecode); NFC, \\n."""
+    return decode_bytes(data).text
 
 
 _SUP = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -23,7 +24,15 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0004"
+
+
+def run_report_columns() -> list[Column[Any]]:
+    """Return the run-report columns of ingest_runs (revision 0004), fresh for each table that uses them."""
+    return [Column(name, Integer) for name in (
+        "docs_added", "docs_updated", "docs_unchanged", "docs_failed", "docs_not_retried",
+        "figures_added", "figures_removed", "figures_changed",
+    )] + [Column("extractor_version", String(32)), Column("seconds", Float)]
 
 
 def _exact(value: Any) -> Decimal:
@@ -94,7 +103,12 @@ ingest_runs = Table(
     Column("loaded", Integer, default=0),
     Column("skipped", Integer, default=0),
     Column("failed", Integer, default=0),
+    Column("status", String(16), nullable=False, default="running"),  # running | ok | partial | interrupted
+    Column("host", String(255)),       # the machine and process running it: a dead one's run is "interrupted"
+    Column("pid", Integer),
     Column("status", String(16), nullable=False, default="running"),
+    # 0004: the run report
+    *run_report_columns(),
 )
 
 documents = Table(
@@ -308,7 +322,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "documents": [
         "document", "sha256", "format", "pages", "text_source", "doc_number", "doc_type", "issuer",
         "district", "province", "report_year", "issued_date", "signer", "title", "pipeline_version",
-        "ingested_at", "signer_title", "extractor_version",
+        "ingested_at", "signer_title", "extractor_version", "warnings",
         "id", "report_id", "canonical", "period_label", "period_start", "period_end",
     ],
     "references": ["document", "number", "type", "date", "issuer", "raw", "page", "char_start", "char_end",
@@ -322,4 +336,44 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "corrections": ["id", "figure_id", "first_figure_id", "sha256", "document", "raw", "context", "char_start",
                     "field", "old", "new", "note", "who", "at", "matched"],
     "pages": ["document_id", "page", "source", "triage", "triage_reason", "chars", "ocr_confidence"],
+    "runs": ["id", "started_at", "finished_at", "status", "paths", "pipeline_version", "extractor_version",
+             "docs_added", "docs_updated", "docs_unchanged", "docs_failed", "docs_not_retried", "figures_added",
+             "figures_removed", "figures_changed", "seconds"],
+    "figure_changes": ["run_id", "document", "change", "kind", "context", "old_raw", "new_raw", "old_value",
+                       "new_value", "unit"],
 }
+
+
+# 0003: what changed in each run, and what each file looked like when last seen
+
+figure_changes = Table(
+    "figure_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id"), index=True),
+    Column("document", Text, nullable=False),
+    Column("change", String(8), nullable=False),          # "added" | "removed" | "changed"
+    Column("kind", String(16)),
+    Column("context", Text),                              # the sentence (or table row/column) the figure sits in
+    Column("old_raw", Text),
+    Column("new_raw", Text),
+    Column("old_value", Text),                            # exact decimal text, "min..max" for a range
+    Column("new_value", Text),
+    Column("unit", String(16)),
+)
+
+file_state = Table(
+    "file_state", metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),         # "loaded" | "failed"
+    Column("permanent", Boolean, nullable=False, default=False),
+    Column("error", String(64)),
+    Column("message", Text),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("extractor_version", String(32), nullable=False),
+    Column("run_id", Integer),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)

@@ -13,11 +13,18 @@ fi
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
+# figures re-read in scanned tables use the eng model with a digit whitelist (pipeline/tables/scan.py)
+if ! tesseract --list-langs 2>/dev/null | grep -qx eng; then need+=(tesseract-ocr-eng); fi
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+# Legacy office files (.doc, .rtf, .odt, Word's HTML, .xls, .ods) are converted by LibreOffice headless.
+if ! command -v soffice >/dev/null 2>&1; then need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+elif [ ! -e /usr/lib/libreoffice/program/libsclo.so ]; then need+=(libreoffice-calc-nogui); fi
 if [ "$purpose" = test ]; then
   # The test suite runs a real PostgreSQL server on a private socket.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  # The browser tests drive Debian's headless Chromium through Playwright (which cannot download one here).
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from core.config import db_url, prepare_prefect_env
-from core.errors import DatabaseError, ReadOnlyViolation, SolieuError, UsageError
+from core.errors import ReadOnlyViolation, SolieuError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("solieu")
@@ -87,33 +88,54 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
            summary: bool) -> None:
-    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md."""
+    """Ingest files and folders (recursive): .pdf, .docx, .txt, .md, .doc, .rtf, .odt, .xls(x), .ods, .html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from pipeline import discover as discover_mod
     from pipeline.discover import discover
 
     url = db_url(db)
-    found = discover(list(paths))   # bad paths are a usage error before anything starts
+    # a missing path is one failure, recorded; the other paths are still ingested (exit 1 at the end)
+    found = discover(list(paths), missing="collect")
     total = len(found.files) + len(found.unsupported)
-    if total == 0:
-        raise UsageError(f"no .pdf, .docx, .txt or .md files under {' '.join(paths)}")
-    from pipeline.load import checkpoint, open_db
+    if total == 0 and not found.missing:
+        raise UsageError(f"no {', '.join(discover_mod.SUPPORTED)} files under {' '.join(paths)}")
+    if total == 0 and len(found.missing) == len(paths):
+        raise UsageError(f"{', '.join(found.missing)}: no such file or folder; check the path")
+    from pipeline.load import checkpoint, open_db, record_failure
 
     engine = open_db(url)  # fail fast (clear message) when the database cannot be opened
+    for gone in found.missing:
+        record_failure(engine, document=gone, sha256=None, stage="discover", error="UnreadableDocument",
+                       message=f"{gone}: no such file or folder; check the path", run_id=None)
+    paths = tuple(p for p in paths if p not in found.missing)
+    t0 = time.perf_counter()
     if not force and not found.unsupported and _all_current(engine, found.files):
-        # Nothing to do: skip starting Prefect (its local server costs seconds per run).
-        from flows.ingest import IngestSummary, Outcome
+        # Nothing to do: skip starting Prefect (its local server costs seconds per run); the run is still
+        # recorded, as unchanged documents. (flows.ingest is not imported: importing Prefect alone takes seconds.)
+        from pipeline.load import start_run
+        from pipeline.runs import RunReport, finish_report
+        from pipeline.sequence import IngestSummary, Outcome
 
-        result = IngestSummary(0, [Outcome(p, "current") for p in found.files], found.passed_over, 0.0)
+        run_id = start_run(engine, [str(Path(p)) for p in paths])
+        seconds = time.perf_counter() - t0
+        finish_report(engine, run_id, RunReport(docs_unchanged=len(found.files)), seconds=seconds)
         if summary:
-            _print_summary(result, url)
+            _print_summary(IngestSummary(run_id, [Outcome(p, "current") for p in found.files], found.passed_over,
+                                         seconds, found.passed_over_files), url, found)
+        if found.missing:
+            sys.exit(1)
         return
     prepare_prefect_env()
-    from flows.ingest import run_ingest, set_progress_hook
+    from solieu.prefect_server import prefect_api
 
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
-                  console=None) as progress:
+    # The server is chosen before Prefect is imported: Prefect reads PREFECT_API_URL once, at import.
+    with prefect_api(Path(os.environ["PREFECT_HOME"])), \
+            Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
+                     console=None) as progress:
+        from flows.ingest import run_ingest, set_progress_hook
+
         bar = progress.add_task("", total=total)
 
         def hook(path: str, status: str) -> None:
@@ -126,29 +148,44 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
             set_progress_hook(None)
             checkpoint(url)  # fold the WAL into the file so copies and `serve` see everything
     if summary:
-        _print_summary(result, url)
+        _print_summary(result, url, found)
     else:
         for o in result.outcomes:
             if o.status == "failed":
                 click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
-    if result.count("failed"):
+        for gone in found.missing:
+            click.echo(f"failed: {gone} [discover] no such file or folder; check the path", err=True)
+    if result.count("failed") or found.missing:
         sys.exit(1)
 
 
 def _all_current(engine: Any, files: list[str]) -> bool:
+    """Say whether every file is already current: by a stat check where its state is known, else by hash."""
     from pipeline.discover import sha256_file
     from pipeline.load import document_status
+    from pipeline.runs import FileStat, StateUpdate, load_states, save_states, verdict
 
+    states = load_states(engine, files)
     seen: set[str] = set()
+    learnt: list[StateUpdate] = []
     for path in files:
+        stat = FileStat.of(path)
+        if verdict(states.get(path), stat) == "current":
+            seen.add(states[path].sha256)
+            continue
         sha = sha256_file(path)
-        if sha not in seen and document_status(engine, path, sha) != "current":
+        if sha in seen:
+            continue                      # a duplicate of a file already current
+        if document_status(engine, path, sha) != "current":
             return False
         seen.add(sha)
+        learnt.append(StateUpdate(path, stat, sha, "loaded"))   # next time the stat check settles it
+    if learnt:
+        save_states(engine, learnt, None)
     return True
 
 
-def _print_summary(result: Any, url: str) -> None:
+def _print_summary(result: Any, url: str, found: Any = None) -> None:
     from sqlalchemy import func, select
 
     from pipeline import schema
@@ -180,22 +217,39 @@ def _print_summary(result: Any, url: str) -> None:
                f"({by_kind_all or 'none'})")
     for o in result.outcomes:
         if o.status == "failed":
-            click.echo(f"  failed: {o.path} [{o.stage}] {o.error}: {o.message}")
+            click.echo(f"  {'not retried' if getattr(o, 'not_retried', False) else 'failed'}: {o.path} "
+                       f"[{o.stage}] {o.error}: {o.message}")
         elif o.status == "duplicate":
             click.echo(f"  duplicate: {o.path} ({o.message}; not loaded twice)")
+    if found is not None:
+        for gone in found.missing:
+            click.echo(f"  failed: {gone} [discover] no such file or folder; check the path")
+        for link, why in found.skipped_links:
+            click.echo(f"  skipped: {link} ({why})")
     if result.passed_over:
-        click.echo(f"Passed over {result.passed_over} files of other types.")
+        click.echo(f"Passed over {result.passed_over} files of other types:")
+        from pipeline.sniff import advice, sniff
+
+        for path in result.passed_over_files[:50]:
+            try:
+                # whole (up to 64 MB): a zip-based file (.pptx) shows what it is only in its last bytes
+                with open(path, "rb") as fh:
+                    kind = sniff(fh.read(1 << 26), path).kind
+            except OSError:
+                kind = "binary"
+            click.echo(f"  passed over: {advice(kind, path)}")
     click.echo(f"Database: {safe_url(url)}")
 
 
 @main.command()
 @click.argument("table", type=click.Choice(["figures", "documents", "references", "failures", "tables", "pages",
-                                            "facts", "reports", "corrections"]))
+                                            "facts", "reports", "corrections", "runs",
+                                            "figure_changes"]))
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: standard output).")
+              help="Output file (default, or '-': standard output).")
 def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
     """Export a table of the dataset."""
     from pipeline.load import open_db
@@ -203,6 +257,8 @@ def export(table: str, db: str | None, fmt: str, out: Path | None) -> None:
 
     engine = open_db(db_url(db), readonly=True)
     records = rows(engine, table)
+    if out is not None and str(out) == "-":
+        out = None                     # the usual spelling of standard output, not a file named "-"
     if fmt == "parquet" or out is not None:
         if fmt == "parquet":
             n = write(records, fmt, None, out)
@@ -252,7 +308,6 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from pipeline.load import open_db
     from solieu.export import write
 
     if _statements(sql) > 1:
@@ -261,11 +316,11 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     if first in _WRITE_WORDS:
         raise ReadOnlyViolation(f"`solieu query` is read-only and will not run {first.upper()}; "
                                 "the dataset changes only through `solieu ingest`")
-    engine = open_db(db_url(db), readonly=True)
+    from solieu.readonly import readonly_engine
+
+    engine = readonly_engine(db_url(db))     # not open_db: even its read-only engine may set WAL on the file
     try:
         with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SET TRANSACTION READ ONLY"))
             result = conn.execute(text(sql))
             if not result.returns_rows:
                 raise ReadOnlyViolation("`solieu query` runs statements that return rows (SELECT/WITH)")
@@ -273,7 +328,7 @@ def query(sql: str, db: str | None, fmt: str) -> None:
             records = [dict(zip(cols, r, strict=True)) for r in result.all()]
     except DBAPIError as exc:
         msg = str(exc.orig)
-        if "readonly" in msg.lower() or "read-only" in msg.lower():
+        if any(w in msg.lower() for w in ("readonly", "read-only", "not authorized", "read only")):
             raise ReadOnlyViolation("`solieu query` is read-only; the dataset changes only through "
                                     "`solieu ingest`") from exc
         raise UsageError(f"the query failed: {msg}") from exc
@@ -287,6 +342,40 @@ def query(sql: str, db: str | None, fmt: str) -> None:
         Console().print(t)
     else:
         write(records, fmt, sys.stdout, None)
+
+
+@main.command()
+@_db_option
+@click.option("--run", "run_id", type=int, default=None, help="Show the figures this run changed.")
+@click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="How many runs to list.")
+def runs(db: str | None, run_id: int | None, limit: int) -> None:
+    """List the ingest runs, newest first: documents added, updated, unchanged, failed; figures changed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.load import open_db
+    from pipeline.runs import list_runs, run_changes
+
+    engine = open_db(db_url(db), readonly=True)
+    console = Console(width=200) if not sys.stdout.isatty() else Console()
+    if run_id is not None:
+        t = Table("document", "change", "kind", "old", "new", "unit", "context", title=f"Figures changed in run {run_id}")
+        for c in run_changes(engine, run_id):
+            t.add_row(c["document"], c["change"], c["kind"] or "", c["old_raw"] or "", c["new_raw"] or "",
+                      c["unit"] or "", (c["context"] or "")[:80])
+        console.print(t)
+        return
+    t = Table("run", "started (UTC)", "status", "added", "updated", "unchanged", "failed", "not retried",
+              "fig +", "fig -", "fig changed", "seconds", "paths")
+    for r in list_runs(engine, limit):
+        def n(key: str, row: dict[str, Any] = r) -> str:
+            return "" if row.get(key) is None else str(row[key])
+
+        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        t.add_row(n("id"), started, n("status"), n("docs_added"), n("docs_updated"), n("docs_unchanged"),
+                  n("docs_failed"), n("docs_not_retried"), n("figures_added"), n("figures_removed"),
+                  n("figures_changed"), n("seconds"), " ".join(r["paths"] or []))
+    console.print(t)
 
 
 @main.command(name="eval")
@@ -361,24 +450,54 @@ def nightly(inbox: Path, db: str | None, cron: str, interval: int | None, ocr: s
 
 @main.command()
 @_db_option
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; beyond loopback a token is required.")
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db: str | None, host: str, port: int) -> None:
-    """Browse the dataset in a web browser (read-only)."""
-    from sqlalchemy.engine import make_url
+@click.option("--token", default=None, envvar="SOLIEU_TOKEN", metavar="SECRET",
+              help="Visitors sign in with it (required beyond loopback; default: $SOLIEU_TOKEN).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the ingested paths are relative to, for page images (default: the working folder).")
+@click.option("--replica", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to keep the SQLite replica of a PostgreSQL dataset (default: in the cache folder).")
+def serve(db: str | None, host: str, port: int, token: str | None, root: Path | None,
+          replica: Path | None) -> None:
+    """Browse the dataset in a web browser: read-only, except for corrections of figures."""
+    import hashlib
 
-    url = make_url(db_url(db))
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise UsageError("`solieu serve` browses a SQLite dataset; for PostgreSQL export to SQLite first "
-                         "or use your database's own tools")
-    path = Path(url.database)
-    if not path.exists():
-        raise DatabaseError(f"no dataset at {path}; run `solieu ingest PATH` first")
-    click.echo(f"Serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)")
+    from pipeline.load import safe_url
+    from solieu.serve import cache_root, check_exposure, metadata_for, served_file
+
+    url = db_url(db)
+    check_exposure(host, token)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+    path, is_replica = served_file(url, replica)
+    name = path.stem
+    meta = cache_root() / "serve" / f"{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.metadata.json"
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps(metadata_for(name, replica_of=safe_url(url) if is_replica else None),
+                               ensure_ascii=False, indent=1), encoding="utf-8")
+    import socket
+
+    try:
+        with socket.create_server((host, port)):   # can Datasette bind there? (released before it starts)
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port} ({exc.strerror}); another program may use that port: "
+                         "choose another with --port") from exc
+    where = f"a read-only replica ({path}) of {safe_url(url)}" if is_replica else str(path)
+    click.echo(f"Serving {where} at http://{host}:{port}/ (Ctrl+C to stop); corrections go to {safe_url(url)}")
+    # The plugin (solieu.browser, a `datasette` entry point) reads its settings from the environment: the URL
+    # may hold a password and Datasette shows its metadata to visitors.
+    os.environ.update(SOLIEU_SERVE_DB=url, SOLIEU_SERVE_FILE=str(path), SOLIEU_SERVE_REPLICA="1" if is_replica else "0",
+                      SOLIEU_SERVE_ROOT=str((root or Path.cwd()).resolve()))
+    if token:
+        os.environ["SOLIEU_TOKEN"] = token
     # Datasette runs visitors' SQL on read-only connections; the file stays mutable so that an ingest
     # running meanwhile (its WAL included) is seen.
     cmd = [sys.executable, "-m", "datasette", "serve", str(path), "--host", host, "--port", str(port),
-           "--setting", "sql_time_limit_ms", "5000"]
+           "--metadata", str(meta), "--setting", "sql_time_limit_ms", "5000",
+           "--setting", "facet_time_limit_ms", "1000"]
     sys.stdout.flush()
     # Become Datasette rather than wrap it: a SIGTERM or Ctrl+C then stops the server itself instead of
     # leaving it orphaned behind a dead parent.

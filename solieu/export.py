@@ -48,10 +48,12 @@ def rows(engine: Engine, table: str) -> Iterator[dict[str, Any]]:
         yield from listing(engine)
         return
     cols = [c for c in schema.EXPORT_COLUMNS[table] if c != "corrected" or table == "facts"]
-    special = {"tables": schema.table_cells, "facts": schema.facts}
+    special = {"tables": schema.table_cells, "facts": schema.facts, "runs": schema.ingest_runs}
     tbl = special[table] if table in special else schema.metadata.tables[table]
     order = [tbl.c[c] for c in ("document", "char_start", "page", "table_id", "row_index", "col_index", "at",
                                 "figure_id", "id") if c in tbl.c]
+    if table in ("runs", "figure_changes"):
+        order = [tbl.c.id]
     extra = ["value_exact"] if table == "figures" else []
     query = select(*[tbl.c[c] for c in cols + extra]).order_by(*order)
     with engine.connect() as conn:

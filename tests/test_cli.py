@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +17,22 @@ import pytest
 from tests.conftest import ROOT, SEED_GOLD, SEED_MD, SEED_PDF
 
 SOLIEU = [sys.executable, "-m", "solieu.cli"]
+# One Prefect home for the module: its warm server is started by the first ingest and reused by the others.
+PREFECT_HOME = Path(tempfile.mkdtemp(prefix="solieu-cli-prefect-"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_warm_server() -> Iterator[None]:
+    yield
+    from solieu.prefect_server import stop_warm_server
+
+    stop_warm_server(PREFECT_HOME)
+    shutil.rmtree(PREFECT_HOME, ignore_errors=True)
 
 
 def solieu(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the CLI and return the finished process."""
-    full_env = {**os.environ, "PREFECT_HOME": str((cwd or ROOT) / ".prefect"), **(env or {})}
+    full_env = {**os.environ, "PREFECT_HOME": str(PREFECT_HOME), **(env or {})}
     return subprocess.run([*SOLIEU, *args], cwd=cwd or ROOT, env=full_env, capture_output=True, text=True,
                           timeout=600)
 
@@ -99,7 +112,7 @@ def test_a_bad_file_is_recorded_and_the_rest_load(tmp_path: Path) -> None:
     by_doc = {Path(f["document"]).name: f for f in failures}
     assert set(by_doc) == {"broken.pdf", "table.xls"}
     assert by_doc["broken.pdf"]["stage"] == "read" and by_doc["broken.pdf"]["message"]
-    assert by_doc["table.xls"]["error"] == "UnsupportedFormat"
+    assert by_doc["table.xls"]["error"] == "UnreadableDocument"   # .xls is read; these 4 bytes are no workbook
     docs = solieu("export", "documents", "--db", url).stdout.splitlines()
     assert len(docs) == 1
 
@@ -195,3 +208,10 @@ def test_serve_shows_the_dataset_read_only_on_loopback(seed_db: str) -> None:
     # Stopping `solieu serve` stops the web server too: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/documents.json", timeout=2)
+
+
+def test_export_out_dash_is_standard_output(seed_db: str, tmp_path: Path) -> None:
+    res = solieu("export", "documents", "--db", seed_db, "--out", "-", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert {json.loads(x)["doc_number"] for x in res.stdout.splitlines()} == {"374-BC/HU"}
+    assert not (tmp_path / "-").exists(), "'-' means standard output, not a file named '-'"

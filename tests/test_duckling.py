@@ -82,8 +82,22 @@ def test_duckling_pass_rate() -> None:
     assert rate >= REQUIRED_RATE, f"pass rate {rate:.3f} < {REQUIRED_RATE}; failing: {failed}"
 
 
-@pytest.mark.parametrize("case", KEPT, ids=[c["text"] for c in KEPT])
+#: Cases solieu knowingly reads unlike Duckling, each with the reason; strict: one that starts passing fails
+#: the run until it is taken off this list. Empty: every kept case passes today.
+KNOWN_GAPS: dict[str, str] = {}
+
+
+def _param(case: dict[str, Any]) -> Any:
+    gap = KNOWN_GAPS.get(case["text"])
+    marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    return pytest.param(case, id=case["text"], marks=marks)
+
+
+def test_known_gaps_are_real_cases() -> None:
+    assert set(KNOWN_GAPS) <= {c["text"] for c in KEPT}
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in KEPT])
 def test_duckling_case(case: dict[str, Any]) -> None:
-    # Each case on its own, so a regression names its phrase; the rate test above is the CI floor.
-    if not passes(case):
-        pytest.xfail(f"not read like Duckling: {parse_quantity(case['text'])}")
+    # Each case on its own, so a regression names its phrase; only the known gaps above may fail.
+    assert passes(case), f"not read like Duckling: {parse_quantity(case['text'])}"

@@ -24,7 +24,7 @@ def test_flow_runs_each_stage_as_a_task_and_reports_progress(prefect_harness: No
     inbox.mkdir()
     shutil.copy(SEED_MD, inbox / "a.md")
     (inbox / "b.txt").write_text("Toàn huyện có 12 nhà tạm được xóa.\n", encoding="utf-8")
-    (inbox / "notes.xlsx").write_bytes(b"PK")  # met while walking a folder: passed over, not a failure
+    (inbox / "slides.pptx").write_bytes(b"PK")  # met while walking a folder: passed over, not a failure
     seen: list[tuple[str, str]] = []
     set_progress_hook(lambda p, s: seen.append((Path(p).name, s)))
     try:

@@ -186,7 +186,8 @@ def test_docx_with_tcvn3_paragraph_and_vni_table_cell(tmp_path: Path) -> None:
     d.save(str(path))
     out = recover_text(read_document(path))
     text = out.pages[0].text
-    assert "ủy ban nhân dân huyện bình sơn" in text
+    # .VnTimeH is the capital font of the family: it shows the lower-case codes as capitals, and so does solieu
+    assert "ỦY BAN NHÂN DÂN HUYỆN BÌNH SƠN" in text
     assert "Kết quả thực hiện năm 2021: đạt 86 mô hình." in text
     assert "Đường giao thông nông thôn" in text
     assert out.pages[0].triage == "legacy"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.errors import OCRUnavailable, UsageError
 from pipeline import ocr
 from pipeline.model import Page, RawDocument
-from pipeline.ocr import PageText, recover_text, repair_number, repair_text, tesseract_invocations
+from pipeline.ocr import PageText, recover_text, repair_text
 from pipeline.ocr_cache import default_cache_dir
 from pipeline.read import read_document
+from pipeline.tesseract import repair_number, tesseract_invocations
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "corpus" / "public"
@@ -315,26 +317,33 @@ def test_cache_round_trip_and_corrupt_entry(tmp_path: Path) -> None:
 
 NEED_OCR = "they need OCR (solieu ingest --ocr auto)"
 WARNING_REWRITES = [
-    # (warning, pages OCR'd, blank renders, warnings after)
-    (f"9 of 9 pages have no text layer (pages 1-9): probably scanned; {NEED_OCR}", set(range(1, 10)), set(),
-     ["pages 1-9 had no text layer and were OCR'd"]),
-    (f"3 of 5 pages have no text layer (pages 1, 3, 5): probably scanned; {NEED_OCR}", {1, 3, 5}, {5},
+    # (pages without a text layer, of how many, pages OCR'd, blank renders, warnings after)
+    (set(range(1, 10)), 9, set(range(1, 10)), set(), ["pages 1-9 had no text layer and were OCR'd"]),
+    ({1, 3, 5}, 5, {1, 3, 5}, {5},
      ["pages 1, 3 had no text layer and were OCR'd", "page 5 had no text layer and is blank (nothing to OCR)"]),
-    (f"3 of 9 pages have no text layer (pages 2-4): probably scanned; {NEED_OCR}", {2}, set(),
+    ({2, 3, 4}, 9, {2}, set(),
      ["page 2 had no text layer and was OCR'd",
       f"2 of 9 pages have no text layer (pages 3-4): probably scanned; {NEED_OCR}"]),
-    (f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}", set(), set(),
-     [f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}"]),
-    ("page 4: tables not read (ValueError: x); its text and prose figures are kept", {4}, set(),
-     ["page 4: tables not read (ValueError: x); its text and prose figures are kept"]),
+    ({1, 2}, 2, set(), set(), [f"2 of 2 pages have no text layer (pages 1-2): probably scanned; {NEED_OCR}"]),
+    (set(), 5, {4}, set(), []),
 ]
 
 
-@pytest.mark.parametrize(("warning", "ocrd", "blank", "after"), WARNING_REWRITES,
-                         ids=[w[0][:40] for w in WARNING_REWRITES])
-def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(warning: str, ocrd: set[int], blank: set[int],
-                                                          after: list[str]) -> None:
-    assert ocr._rewrite_no_text_warnings([warning], ocrd, blank) == after
+@pytest.mark.parametrize(("missing", "total", "ocrd", "blank", "after"), WARNING_REWRITES,
+                         ids=[f"{sorted(w[0])} of {w[1]}, ocr {sorted(w[2])}" for w in WARNING_REWRITES])
+def test_need_ocr_warning_is_rewritten_for_the_pages_ocrd(missing: set[int], total: int, ocrd: set[int],
+                                                          blank: set[int], after: list[str]) -> None:
+    other = "page 4: tables not read (ValueError: x); its text and prose figures are kept"
+    before = [other] + ([ocr.no_text_layer_warning(sorted(missing), total)] if missing else [])
+    # The warning carries its page numbers: OCR rewrites it without parsing its English.
+    assert ocr.rewrite_no_text_warnings(before, ocrd, blank) == [other, *after]
+
+
+def test_the_need_ocr_warning_survives_pickling_with_its_pages() -> None:
+    import pickle
+
+    w = pickle.loads(pickle.dumps(ocr.no_text_layer_warning([2, 3], 9)))
+    assert ocr.rewrite_no_text_warnings([w], {2, 3}, set()) == ["pages 2-3 had no text layer and were OCR'd"]
 
 
 def test_mode_never_keeps_the_need_ocr_warning() -> None:
@@ -380,3 +389,62 @@ def test_is_blank_tells_a_white_page_from_a_page_with_one_digit() -> None:
     digit = white.copy()
     ImageDraw.Draw(digit).rectangle((800, 2200, 812, 2230), fill=0)   # a page number's worth of ink
     assert not ocr.is_blank(digit)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pages scanned sideways, and ruled tables read cell by cell (issue 8)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_turn_point_round_trip(turn: int) -> None:
+    from PIL import Image
+
+    img = Image.new("L", (40, 30), 255)
+    img.putpixel((3, 5), 0)
+    turned = ocr.turn_image(img, turn)
+    ys, xs = (turned.size[1], turned.size[0])
+    dark = [(x, y) for y in range(ys) for x in range(xs) if turned.getpixel((x, y)) < 128]
+    assert [ocr.turn_point(3.5, 5.5, turn, img.size)] == [(dark[0][0] + 0.5, dark[0][1] + 0.5)]
+    assert ocr.unturn_point(*ocr.turn_point(3.5, 5.5, turn, img.size), turn, turned.size) == (3.5, 5.5)
+
+
+def _ruled_table_image() -> Any:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 30)
+    img = Image.new("L", (1600, 1100), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((100, 60), "Biểu số 01: Thu ngân sách các xã năm 2024", font=font, fill=0)
+    draw.text((100, 110), "Đơn vị tính: triệu đồng", font=font, fill=0)
+    xs, ys = [100, 200, 800, 1150, 1500], [180 + 70 * k for k in range(8)]
+    rows = [["STT", "Tên xã", "Kế hoạch", "Thực hiện"], ["1", "Xã Đắk Sôr", "1.250", "1.380"],
+            ["2", "Xã Nam Đà", "2.400", "2.515"], ["3", "Xã Đắk Mâm", "3.125", "3.090"],
+            ["4", "Xã Buôn Choáh", "980", "1.020"], ["5", "Xã Quảng Phú", "1.560", "1.745"],
+            ["", "Tổng cộng", "9.315", "9.750"]]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=90, width=2)      # grey rules, as scans have them
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=90, width=2)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            w = draw.textlength(text, font=font)
+            x = xs[c + 1] - 12 - w if c >= 2 else xs[c] + 12     # figures right-aligned against the rule
+            draw.text((x, ys[r] + 16), text, font=font, fill=0)
+    return img
+
+
+@pytest.mark.ocr
+def test_sideways_table_page_is_turned_and_its_table_read(tmp_path: Path) -> None:
+    from pipeline.ocr_cache import OCRCache
+
+    img = _ruled_table_image().rotate(90, expand=True)               # scanned sideways
+    settings = ocr.OCRSettings()
+    result = ocr.ocr_image(img, settings, OCRCache(tmp_path))
+    assert result["turn"] == 270
+    (table,) = result["tables"]
+    cells = {(c["row"], c["col"]): c["text"] for c in table["cells"]}
+    assert [cells[(r, 3)] for r in range(1, 7)] == ["1.380", "2.515", "3.090", "1.020", "1.745", "9.750"]
+    page = ocr.page_from_ocr(1, result, settings, img.width * 72 / settings.dpi, img.height * 72 / settings.dpi)
+    assert "Xã Nam Đà 2.400 2.515" in page.text                      # one table row to a line
+    calls = tesseract_invocations()
+    assert ocr.ocr_image(img, settings, OCRCache(tmp_path)) == result and tesseract_invocations() == calls

@@ -257,7 +257,8 @@ BAD = [
     ("empty.pdf", lambda p: p.write_bytes(b""), UnreadableDocument, "empty"),
     ("empty.txt", lambda p: p.write_bytes(b"  \n"), UnreadableDocument, "empty"),
     ("random.docx", lambda p: p.write_bytes(random.Random(9).randbytes(2000)), UnreadableDocument, "save it again"),
-    ("budget.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100)), UnsupportedFormat, ".xls"),
+    ("budget.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100)), UnreadableDocument, "not a real .xls"),
+    ("slides.ppt", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100)), UnsupportedFormat, ".ppt"),
     ("noext", lambda p: p.write_bytes(b"abc"), UnsupportedFormat, "without an extension"),
 ]
 

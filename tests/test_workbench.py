@@ -202,7 +202,7 @@ def test_a_0001_dataset_is_upgraded_in_place(tmp_path: Path) -> None:
     engine.dispose()
     engine = open_db(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == schema.SCHEMA_REVISION
         assert conn.execute(text("SELECT count(*) FROM facts")).scalar_one() == 0
 
 

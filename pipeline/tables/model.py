@@ -131,6 +131,8 @@ def build_span(grid: Grid, table_id: str) -> TableSpan:
         (c for c, h in enumerate(columns) if c not in (stt_col, unit_col) and is_header_in(h, v.label_headers, prefix=True)),
         None,
     )
+    if unit_col is None:
+        unit_col = _unit_column_by_content(rows, header_rows, (stt_col, label_col))
     if label_col is None:
         # the first column whose data cells are mostly text
         for c in range(grid.ncols):
@@ -142,7 +144,9 @@ def build_span(grid: Grid, table_id: str) -> TableSpan:
                 break
     if stt_col is None and grid.ncols > 1 and label_col != 0:
         vals0 = [rows[r][0] for r in range(header_rows, grid.nrows) if rows[r][0]]
-        if vals0 and all(is_stt(x) for x in vals0):
+        # most, not all: OCR turns an ordinal or two into noise ("I" -> "[", "3" -> "3 __"), and its "STT" header
+        # into "=" (207-BC-UBND, Biểu 61), and then the ordinals 1, 2, 3 were read as millions of đồng
+        if vals0 and sum(1 for x in vals0 if is_stt((x or "").strip(" _[]|"))) >= 0.75 * len(vals0):
             stt_col = 0
     unit = grid.unit_line or find_unit_line(grid.context_before)
     if unit is None:
@@ -169,6 +173,24 @@ def build_span(grid: Grid, table_id: str) -> TableSpan:
         pages=[grid.page] if grid.page is not None else [],
         row_pages=[grid.page] * grid.nrows,
     )
+
+
+def _unit_column_by_content(rows: list[list[str | None]], header_rows: int, skip: tuple[int | None, ...]) -> int | None:
+    """Return a column whose data cells are mostly unit words ("Tỷ đồng", "1.000 tấn", "%"), header unread or not.
+
+    An OCR'd "ĐVT" header comes out garbled ("DVI", "Đơn vịtính"); without its unit column each row's own unit
+    would give way to the table-wide one ("Sản lượng lương thực | 1.000 tấn" in tỷ đồng, 237-TB-UBND).
+    """
+    ncols = max((len(r) for r in rows), default=0)
+    for c in range(ncols):
+        if c in skip:
+            continue
+        vals = [clean(r[c] or "") for r in rows[header_rows:] if c < len(r) and r[c] and clean(r[c] or "")]
+        if len(vals) < 3 or any(is_numeric_text(x) for x in vals if x != "%"):
+            continue
+        if sum(1 for x in vals if parse_unit(x) is not None) >= 0.6 * len(vals):
+            return c
+    return None
 
 
 def has_numbers(ts: TableSpan) -> bool:

@@ -10,6 +10,11 @@ from pipeline.tables.locate import locate_by_boxes
 from pipeline.tables.model import Cell, Grid
 
 OCR_TABLE_DPI = 100            # enough to see 1-pt rules; a page renders in a few milliseconds
+# Thin rules of a scan are grey, not black: at 160 four of the five scanned tables of 207-BC-UBND lost most of
+# their row rules (3-5 rows found of 15-25); 200 finds them all at 100 dpi. At 150 dpi text strokes start to
+# pass for rules (rows found that are not there), so the rules are looked for at 100 dpi.
+RULE_INK_BELOW = 200
+RULE_MIN_GAP = 6               # rules closer than this (pixels at 100 dpi) are one double rule
 
 
 def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
@@ -35,14 +40,14 @@ def _merge_lines(lines: list[tuple[int, int, int]], gap: int = 4) -> list[tuple[
     return out
 
 
-def ruled_grids(image: Any) -> list[tuple[list[float], list[float], list[list[int]]]]:
+def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tuple[list[float], list[float], list[list[int]]]]:
     """Find ruled tables in a (deskewed) page image: row edges, column edges (pixels) and a cell-id grid.
 
     Cells not separated by a drawn rule share an id (merged cells).
     """
     import numpy as np
 
-    ink = np.asarray(image.convert("L")) < 160
+    ink = np.asarray(image.convert("L")) < ink_below
     h, w = ink.shape
     smear_v = ink.copy()
     smear_v[1:] |= ink[:-1]
@@ -81,8 +86,8 @@ def ruled_grids(image: Any) -> list[tuple[list[float], list[float], list[list[in
         vs = [vl for vl in vlines if any(touches(hl, vl) for hl in hs)]
         ys = sorted({y for y, _, _ in hs})
         xs = sorted({x for x, _, _ in vs})
-        ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > 4]
-        xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > 4]
+        ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > min_gap]
+        xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
         if len(xs) < 3:
             continue
         nr, nc = len(ys) - 1, len(xs) - 1
@@ -116,7 +121,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
 
-    from pipeline.ocr import _unrotate, clean_page
+    from pipeline.tesseract import clean_page, turn_image, turn_point, unrotate, unturn_point
 
     out: list[tuple[int, Grid]] = []
     scale = OCR_TABLE_DPI / 72
@@ -128,23 +133,26 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
             if page.source != "ocr" or page.boxes is None or pi >= n_pdf:
                 continue
             try:
-                # render under the lock (pdfium is not thread-safe), clean up outside it
-                image, angle = clean_page(_render_rgb(pdf, pi, scale))
+                # render under the lock (pdfium is not thread-safe), clean up outside it; turned as it was read
+                rendered = _render_rgb(pdf, pi, scale)
+                image, angle = clean_page(turn_image(rendered, page.turn))
             except Exception as e:       # the page cannot be rendered: its tables are lost, not the document
                 doc.warnings.append(f"page {pi + 1}: table rules not read ({type(e).__name__}: {e})")
                 continue
-            size = image.size
+            size, turn, turned = image.size, page.turn, image.size
 
             def to_px(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
-                      scale: float = scale) -> tuple[float, float]:
-                return _unrotate(x * scale, y * scale, -angle, size) if angle else (x * scale, y * scale)
+                      scale: float = scale, turn: int = turn, rsize: tuple[int, int] = rendered.size) -> tuple[float, float]:
+                tx, ty = turn_point(x * scale, y * scale, turn, rsize)
+                return unrotate(tx, ty, -angle, size) if angle else (tx, ty)
 
             def to_pt(x: float, y: float, angle: float = angle, size: tuple[int, int] = size,
-                      scale: float = scale) -> tuple[float, float]:
-                ux, uy = _unrotate(x, y, angle, size) if angle else (x, y)
+                      scale: float = scale, turn: int = turn, turned: tuple[int, int] = turned) -> tuple[float, float]:
+                ux, uy = unrotate(x, y, angle, size) if angle else (x, y)
+                ux, uy = unturn_point(ux, uy, turn, turned)
                 return ux / scale, uy / scale
 
-            for ys, xs, ids in ruled_grids(image):
+            for ys, xs, ids in ruled_grids(image, RULE_INK_BELOW, RULE_MIN_GAP):
                 cells: list[Cell] = []
                 seen: set[int] = set()
                 for r, row in enumerate(ids):
@@ -164,10 +172,11 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                         corners = [to_pt(cell.bbox[0], cell.bbox[1]), to_pt(cell.bbox[2], cell.bbox[3])]
                         cell.bbox = (round(min(p[0] for p in corners), 2), round(min(p[1] for p in corners), 2),
                                      round(max(p[0] for p in corners), 2), round(max(p[1] for p in corners), 2))
-                top = to_pt(xs[0], ys[0])[1]
+                corners = [to_pt(xs[0], ys[0]), to_pt(xs[-1], ys[-1])]
                 grid = Grid(cells=cells, nrows=len(ids), ncols=len(ids[0]), source="ocr", page=page.number,
-                             bbox=(*to_pt(xs[0], ys[0]), *to_pt(xs[-1], ys[-1])))
-                grid.context_before = _text_above(page, top)
+                            bbox=(min(p[0] for p in corners), min(p[1] for p in corners),
+                                  max(p[0] for p in corners), max(p[1] for p in corners)))
+                grid.context_before = _text_above(page, ys[0], to_px)
                 out.append((pi, grid))
     finally:
         with PDFIUM_LOCK:
@@ -189,10 +198,10 @@ def _render_rgb(pdf: Any, index: int, scale: float) -> Any:
             page.close()
 
 
-def _text_above(page: Any, top: float, height: float = 140) -> str:
-    """Return the page text whose boxes lie in the band just above a table."""
+def _text_above(page: Any, top: float, to_px: Any, height: float = 140 * OCR_TABLE_DPI / 72) -> str:
+    """Return the page text whose boxes lie in the band just above a table (top in image pixels)."""
     chars = [ch for ch, box in zip(page.text, page.boxes or [], strict=False)
-             if box is None or top - height <= box[1] < top]
+             if box is None or top - height <= to_px((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)[1] < top]
     return "".join(chars)
 
 
