@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/bench_extract.py [--repeat N] [--rounds R] [--startu
 Prints one line per corpus and a total; the baseline is a plain `regex` scan for digit runs over the same text,
 so the ratio says how much the grammar, subjects and checks cost on top of merely finding the numbers.
 Then the process start-up cost: a fresh interpreter importing extractors and extracting one sentence, once
-where no NLP is needed and once where the NLP layer (spaCy + pyvi) must load (best of N runs each).
+where no NLP is needed and once where the NLP layer (pyvi's CRF models, run on python-crfsuite) must load
+(best of N runs each).
 """
 
 from __future__ import annotations

@@ -67,3 +67,7 @@ class GoldFormatError(SolieuError):
     """A gold file does not follow the gold format."""
 
     exit_code = 2
+
+
+class NLPModelMissing(SolieuError):
+    """pyvi's word-segmentation or part-of-speech model files are missing or unreadable."""
