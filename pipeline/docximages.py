@@ -45,6 +45,11 @@ def _references(body: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def picture_count(body: Any) -> int:
+    """Return how many pictures the body shows (any size), without decoding them."""
+    return len(_references(body))
+
+
 def _extent_pt(el: Any) -> tuple[float, float] | None:
     """Return the size (points) a picture is shown at in the document, from its wp:inline/wp:anchor extent."""
     node = el

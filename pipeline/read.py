@@ -20,7 +20,7 @@ from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline import limits
 from pipeline.convert import convert
 from pipeline.discover import SUPPORTED
-from pipeline.docximages import MAX_TEXT_PER_IMAGE, is_image_only, page_images
+from pipeline.docximages import MAX_TEXT_PER_IMAGE, is_image_only, page_images, picture_count
 from pipeline.model import BBox, Page, PageImage, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
@@ -422,7 +422,8 @@ def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
     _docx_emit(_docx_blocks(d.element.body), order, lines, tables)
     footnotes = _docx_footnotes(d, order)
     visible = sum(1 for c in " ".join(lines).replace("|", " ") if not (c.isspace() or c in _INVISIBLE))
-    if visible < MAX_TEXT_PER_IMAGE:   # no text, or a caption: the pages may be pasted scans
+    # no text, or a caption or page number per picture: the pages may be pasted scans
+    if visible < MAX_TEXT_PER_IMAGE * picture_count(d.element.body):
         images = page_images(d, p.name)
         if is_image_only(visible, images):
             return _image_pages(p, sha, images, visible)

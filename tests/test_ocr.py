@@ -528,3 +528,12 @@ def test_docx_with_text_and_a_picture_keeps_its_text_and_ignores_the_picture(tmp
     raw = read_document(_docx_of_seed_scans(tmp_path / "mixed.docx", (1,), text=text))
     assert raw.images == [] and len(raw.pages) == 1
     assert raw.pages[0].text.strip() == text
+
+
+def test_image_only_docx_picture_over_the_pixel_limit_is_refused_before_decoding(
+        seed_docx: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import LimitExceeded
+
+    monkeypatch.setenv("SOLIEU_MAX_IMAGE_MPX", "0.5")     # the 827 × 1170 px pictures are 0.97 Mpx
+    with pytest.raises(LimitExceeded, match=r"picture 1 is 827 × 1,170 pixels.*SOLIEU_MAX_IMAGE_MPX"):
+        read_document(seed_docx)
