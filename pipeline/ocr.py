@@ -666,8 +666,10 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
 
 # Pasted scans are ~100-170 dpi as shown in the document (the 662-BC pictures: 96-175). Measured on 662-BC
 # (7 pictures): enlarged to 300 dpi its small-print table strips read at mean confidence 0.64-0.88 against
-# 0.41-0.82 at 200 dpi (where they looked turned and were read three more times: 24 Tesseract runs, not 17);
-# 400 dpi read no better. The prose page (96 dpi as shown) read alike at all three.
+# 0.41-0.82 at 200 dpi (where they looked turned and were read three more times: 24 Tesseract runs, not 17),
+# in 4.1 s a picture against 9.5; 400 dpi read them about as well (0.65-0.88) in 5.5 s and found more false
+# figures in the garbled strips. The prose page (96 dpi as shown) read alike at all three.
+# (bench/bench_ocr.py pictures)
 IMAGE_DPI = 300
 WORD_PIXEL_DPI = 96          # Word's pixels per inch for a picture shown without a size
 
