@@ -20,7 +20,7 @@ import yaml
 from PIL import Image
 
 from core.config import limit
-from core.errors import UnreadableDocument, UsageError
+from core.errors import NeedsOCR, UnreadableDocument, UsageError
 from pipeline import limits
 from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, PageImage, RawDocument
@@ -700,8 +700,8 @@ def _ocr_page_images(raw: RawDocument, mode: str, settings: OCRSettings, *, work
     """OCR a Word file of pasted scans: one page per picture, in document order."""
     name = Path(raw.path).name
     n = len(raw.images)
-    if mode == "never":
-        raise UnreadableDocument(
+    if mode == "never":   # not permanent: the same bytes read with --ocr auto
+        raise NeedsOCR(
             f"{name}: the file has no text: its {n} page{'s are' if n > 1 else ' is a'} pasted picture"
             f"{'s' if n > 1 else ''} (scans); ingest it with --ocr auto to read them by OCR")
     tesseract_version()   # fail early with the install hint

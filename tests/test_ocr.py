@@ -490,10 +490,11 @@ def test_image_only_docx_reads_as_one_empty_page_per_picture(seed_docx: Path) ->
 
 
 def test_image_only_docx_with_ocr_never_fails_saying_to_use_auto(seed_docx: Path) -> None:
-    from core.errors import UnreadableDocument
+    from core.errors import NeedsOCR, UnreadableDocument
 
-    with pytest.raises(UnreadableDocument, match=r"no text: its 2 pages are pasted pictures.*--ocr auto"):
+    with pytest.raises(UnreadableDocument, match=r"no text: its 2 pages are pasted pictures.*--ocr auto") as err:
         recover_text(read_document(seed_docx), "never")
+    assert isinstance(err.value, NeedsOCR) and not err.value.permanent, "retried by the next run with --ocr auto"
 
 
 @pytest.mark.ocr
