@@ -78,6 +78,8 @@ def page_images(document: Any, name: str) -> list[PageImage]:
         try:
             with Image.open(io.BytesIO(blob)) as img:   # reads the header only: size before any pixels
                 fmt, (w, h) = img.format, img.size
+        except Image.DecompressionBombError as e:    # Pillow's own cap (~179 Mpx), met before ours can look
+            raise limits.over("image_mpx", f"{name}: picture {len(out) + 1} is too large ({e})") from e
         except Exception:   # Pillow raises many kinds for a picture it cannot read (EMF, damaged)
             continue
         if fmt not in RASTER or min(w, h) < MIN_PAGE_IMAGE_SIDE or w * h < MIN_PAGE_IMAGE_PX:
