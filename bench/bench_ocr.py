@@ -4,6 +4,7 @@ Usage (from the repo root, with .venv/bin/python):
   python bench/bench_ocr.py speed [--pages N] [--rounds R]     # time per page, pipeline vs bare CLI, interleaved
   python bench/bench_ocr.py settings [--pages N]               # word accuracy/number recall per dpi and clean-up
   python bench/bench_ocr.py docs                               # pages and OCR s/page per scanned public document
+  python bench/bench_ocr.py pictures                           # Word files of pasted scans: dpi vs confidence, s/picture
 Keep runs short: the machine has 2 cores shared with others, so compare ratios, not absolute seconds.
 """
 
@@ -197,6 +198,31 @@ def docs() -> None:
               f"{cpu / max(1, n_ocr):>8.2f}  {figures}", flush=True)
 
 
+PICTURE_DOCX = ["daknong_So-LDTBXH_662-BC-LDTBXH_2019_giai-quyet-khieu-nai-to-cao-thang-4.docx"]
+
+
+def pictures() -> None:
+    """For Word files of pasted scans: mean word confidence per picture, Tesseract runs and s/picture per dpi."""
+    import pipeline.ocr as ocr_module
+    from pipeline.read import read_document
+    from pipeline.tesseract import tesseract_invocations
+
+    for name in PICTURE_DOCX:
+        raw = read_document(ROOT / "corpus" / "public" / name)
+        print(name)
+        for dpi in (200, 300, 400):
+            ocr_module.IMAGE_DPI = dpi
+            runs, t = tesseract_invocations(), time.perf_counter()
+            out = recover_text(raw, "auto", use_cache=False)
+            dt = time.perf_counter() - t
+            confs = []
+            for p in out.pages:
+                c = [x for x in p.confidences or [] if x is not None]
+                confs.append(f"{sum(c) / max(1, len(c)):.2f}")
+            print(f"  {dpi} dpi: {dt / len(out.pages):5.1f} s/picture, {tesseract_invocations() - runs} Tesseract runs, "
+                  f"confidence per picture {' '.join(confs)}; {_count_figures(out)}", flush=True)
+
+
 def _count_figures(raw: RawDocument) -> str:
     """Run the later stages on the recovered document and count figures (prose, table, repaired, low conf)."""
     try:
@@ -215,7 +241,7 @@ def _count_figures(raw: RawDocument) -> str:
 def main() -> None:
     """Run the chosen benchmark."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["speed", "settings", "docs"])
+    ap.add_argument("what", choices=["speed", "settings", "docs", "pictures"])
     ap.add_argument("--pages", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -223,6 +249,8 @@ def main() -> None:
         speed(args.pages, args.rounds)
     elif args.what == "settings":
         settings_table(args.pages)
+    elif args.what == "pictures":
+        pictures()
     else:
         docs()
 

@@ -35,6 +35,12 @@ class UnreadableDocument(SolieuError):
     permanent = True
 
 
+class NeedsOCR(UnreadableDocument):
+    """A file whose only text is in pictures, ingested with --ocr never (another mode reads it: retried)."""
+
+    permanent = False
+
+
 class ConversionFailed(SolieuError):
     """LibreOffice is missing or did not finish converting a file in time (worth another try later)."""
 

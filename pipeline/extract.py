@@ -67,8 +67,9 @@ def extract_stage(doc: Document, structure: Structure, raw: RawDocument,
             f.part_of += offset
     figures = prose + tabular
     restates = {offset + t: p for t, p in link_restated(tabular, prose)}
-    # Only PDFs have pages; the contract keeps page (and bbox) null for text and Word sources.
-    paged = doc.format == "pdf"
+    # Only PDFs have pages; the contract keeps page (and bbox) null for text and Word sources, except a Word
+    # file of pasted scans read by OCR: page is the picture's order, bbox in points of the picture as shown.
+    paged = doc.format == "pdf" or doc.text_source == "ocr"
     if paged:
         for fig in figures:
             locate_figure(doc, fig)

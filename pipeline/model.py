@@ -47,6 +47,17 @@ class Table:
     source: str = "text-layer"                     # "text-layer" | "ocr" | "docx" | "markdown"
 
 
+@dataclass(frozen=True)
+class PageImage:
+    """A picture a Word file shows as a page (a pasted scan): its encoded bytes, pixel and shown size."""
+
+    data: bytes = field(repr=False)
+    width_px: int
+    height_px: int
+    width_pt: float | None = None                  # as shown in the document (wp:extent), where given
+    height_pt: float | None = None
+
+
 @dataclass
 class RawDocument:
     """What a reader returns: pages of text, tables, and footnotes given separately (docx/md)."""
@@ -67,6 +78,8 @@ class RawDocument:
         if self.pdf is not None:
             self.pdf.close()
     source_format: str | None = None               # the file's real format when read through another ("doc" as "docx")
+    # A Word file with no text but pasted page scans: its pictures in order, for the OCR stage (page i+1 = images[i])
+    images: list[PageImage] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

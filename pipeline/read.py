@@ -20,7 +20,8 @@ from core.errors import UnreadableDocument, UnsupportedFormat
 from pipeline import limits
 from pipeline.convert import convert
 from pipeline.discover import SUPPORTED
-from pipeline.model import BBox, Page, RawDocument, Table
+from pipeline.docximages import MAX_TEXT_PER_IMAGE, is_image_only, page_images, picture_count
+from pipeline.model import BBox, Page, PageImage, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
 from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
 from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
@@ -420,11 +421,29 @@ def _read_docx(p: Path, data: bytes, sha: str) -> RawDocument:
     tables: list[Table] = []
     _docx_emit(_docx_blocks(d.element.body), order, lines, tables)
     footnotes = _docx_footnotes(d, order)
+    visible = sum(1 for c in " ".join(lines).replace("|", " ") if not (c.isspace() or c in _INVISIBLE))
+    # no text, or a caption or page number per picture: the pages may be pasted scans
+    if visible < MAX_TEXT_PER_IMAGE * picture_count(d.element.body):
+        images = page_images(d, p.name)
+        if is_image_only(visible, images):
+            return _image_pages(p, sha, images, visible)
     if _blank(" ".join(lines).replace("|", " ")) and not any(t for _m, t in footnotes):
         raise UnreadableDocument(_no_text(p, "paragraphs and table cells are all empty"))
     text = unicodedata.normalize("NFC", "\n".join(lines))
     return RawDocument(path=str(p), sha256=sha, format="docx", pages=[Page(number=1, text=text)],
                        tables=tables, footnotes=footnotes)
+
+
+def _image_pages(p: Path, sha: str, images: list[PageImage], visible: int) -> RawDocument:
+    """Return a Word file of pasted scans as one empty page per picture, left for the OCR stage to read."""
+    n = len(images)
+    pages = [Page(number=i + 1, text="", has_text_layer=False,
+                  width=im.width_pt, height=im.height_pt) for i, im in enumerate(images)]
+    warnings: list[str] = [no_text_layer_warning(list(range(1, n + 1)), n)]
+    if visible:
+        warnings.append(f"the Word file's {visible} characters of text beside its {n} page pictures were left out "
+                        "(a caption or page number): its pages are the pictures")
+    return RawDocument(path=str(p), sha256=sha, format="docx", pages=pages, warnings=warnings, images=images)
 
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -19,20 +19,11 @@ SEED_MD = CORPUS / "seed" / "binhson-2021-dan-van-kheo.md"
 SEED_PDF = CORPUS / "seed" / "binhson-2021-dan-van-kheo.pdf"
 SEED_GOLD = CORPUS / "gold" / "binhson-2021-dan-van-kheo.json"
 
-# Public documents no reader handles yet, kept because real archives hold them: a Word file whose pages
-# are pasted JPEG scans and has no text at all (issue 8). Tests over every public document expect them
-# to fail with UnreadableDocument until embedded images are OCR'd; strict, so fixing it shows up.
-IMAGE_ONLY_DOCX = frozenset({"daknong_So-LDTBXH_662-BC-LDTBXH_2019_giai-quyet-khieu-nai-to-cao-thang-4.docx"})
-
-
 def public_documents() -> list[object]:
-    """Return corpus/public documents as pytest params, image-only Word files marked strict xfail."""
-    from core.errors import UnreadableDocument
-
-    xfail = pytest.mark.xfail(strict=True, raises=UnreadableDocument,
-                              reason="Word file of pasted page images: needs OCR of embedded images (issue 8)")
+    """Return corpus/public documents as pytest params (Word files of pasted scans read too, issue 8)."""
     docs = sorted(p for p in (CORPUS / "public").iterdir() if p.name != "SOURCES.md")
-    return [pytest.param(p, id=p.name, marks=[xfail] if p.name in IMAGE_ONLY_DOCX else []) for p in docs]
+    return [pytest.param(p, id=p.name) for p in docs]
+
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -448,3 +448,93 @@ def test_sideways_table_page_is_turned_and_its_table_read(tmp_path: Path) -> Non
     assert "Xã Nam Đà 2.400 2.515" in page.text                      # one table row to a line
     calls = tesseract_invocations()
     assert ocr.ocr_image(img, settings, OCRCache(tmp_path)) == result and tesseract_invocations() == calls
+
+
+# --------------------------------------------------------------------------- Word files of pasted scans
+
+def _docx_of_seed_scans(path: Path, pages: tuple[int, ...], text: str = "", dpi: int = 100) -> Path:
+    """Write a Word file showing seed PDF pages as pictures rendered at `dpi` (a pasted ~100 dpi scan)."""
+    import io
+
+    import docx
+    import pypdfium2 as pdfium
+    from docx.shared import Inches
+
+    d = docx.Document()
+    if text:
+        d.add_paragraph(text)
+    pdf = pdfium.PdfDocument(str(SEED_PDF))
+    try:
+        for n in pages:
+            img = pdf[n - 1].render(scale=dpi / 72, grayscale=True).to_pil()
+            buf = io.BytesIO()
+            img.convert("L").save(buf, format="JPEG", quality=85)
+            d.add_picture(io.BytesIO(buf.getvalue()), width=Inches(img.width / dpi))
+    finally:
+        pdf.close()
+    d.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Word file of seed pages 1 and 2 pasted as 100 dpi pictures, no text."""
+    return _docx_of_seed_scans(tmp_path_factory.mktemp("docx") / "seed-scans.docx", (1, 2))
+
+
+def test_image_only_docx_reads_as_one_empty_page_per_picture(seed_docx: Path) -> None:
+    raw = read_document(seed_docx)
+    assert [(p.number, p.text, p.has_text_layer) for p in raw.pages] == [(1, "", False), (2, "", False)]
+    assert [(im.width_px, round(im.width_pt or 0)) for im in raw.images] == [(827, 595), (827, 595)]
+    assert "need OCR (solieu ingest --ocr auto)" in raw.warnings[0]
+
+
+def test_image_only_docx_with_ocr_never_fails_saying_to_use_auto(seed_docx: Path) -> None:
+    from core.errors import NeedsOCR, UnreadableDocument
+
+    with pytest.raises(UnreadableDocument, match=r"no text: its 2 pages are pasted pictures.*--ocr auto") as err:
+        recover_text(read_document(seed_docx), "never")
+    assert isinstance(err.value, NeedsOCR) and not err.value.permanent, "retried by the next run with --ocr auto"
+
+
+@pytest.mark.ocr
+def test_image_only_docx_pages_are_ocrd_in_picture_order(seed_docx: Path) -> None:
+    out = recover_text(read_document(seed_docx))
+    assert [p.number for p in out.pages] == [1, 2] and out.images == []
+    assert all(p.source == "ocr" and p.triage == "no-text" for p in out.pages)
+    assert "Số 374-BC/HU" in _flat(out.pages[0].text)
+    assert "22 xã, thị trấn" in _flat(out.pages[1].text)
+    for page in out.pages:
+        _check_lists(page)
+        boxes = [b for b in page.boxes or [] if b is not None]
+        # boxes are points of the picture as shown (595 × 842 pt), like the seed PDF page it was rendered from
+        assert all(-5 <= b[0] <= b[2] <= 600 and -5 <= b[1] <= b[3] <= 850 for b in boxes)
+    assert out.warnings == ["pages 1-2 had no text layer and were OCR'd"]
+
+
+@pytest.mark.ocr
+def test_image_only_docx_figures_come_from_ocr_with_their_picture_number(seed_docx: Path) -> None:
+    from pipeline.run import process_file
+
+    ex = process_file(str(seed_docx), ocr="auto")
+    assert ex.document.text_source == "ocr"
+    found = {(f.raw, f.page, f.source) for f in ex.figures}
+    assert ("22 xã, thị trấn", 2, "ocr") in found, sorted(found, key=str)
+    assert all(f.bbox is not None for f in ex.figures)
+
+
+def test_docx_with_text_and_a_picture_keeps_its_text_and_ignores_the_picture(tmp_path: Path) -> None:
+    text = ("Trong năm 2021, toàn huyện đã xây dựng được 86 mô hình dân vận khéo, trong đó có 16/21 xã đạt chuẩn "
+            "và 14.719 km đường giao thông nông thôn được bê tông hóa; kinh phí 380.000.000 đồng.")
+    raw = read_document(_docx_of_seed_scans(tmp_path / "mixed.docx", (1,), text=text))
+    assert raw.images == [] and len(raw.pages) == 1
+    assert raw.pages[0].text.strip() == text
+
+
+def test_image_only_docx_picture_over_the_pixel_limit_is_refused_before_decoding(
+        seed_docx: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import LimitExceeded
+
+    monkeypatch.setenv("SOLIEU_MAX_IMAGE_MPX", "0.5")     # the 827 × 1170 px pictures are 0.97 Mpx
+    with pytest.raises(LimitExceeded, match=r"picture 1 is 827 × 1,170 pixels.*SOLIEU_MAX_IMAGE_MPX"):
+        read_document(seed_docx)
