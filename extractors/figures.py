@@ -121,7 +121,11 @@ def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) 
         return None
     between = text[prev.char_end:fig.char_start]
     clause = clause_before(text, fig.char_start, prev.char_end)
-    if ";" in between or (clause and clause != noun_phrase_after(text, prev.char_end)):
+    if ";" in between:
+        return None
+    if own and own.lower() in vocabulary().change_words and prev.kind == fig.kind and prev.unit == fig.unit:
+        return f"{prev.subject} {own}"     # "Tỷ lệ hộ nghèo … còn 8,69%, giảm 3,24%": the change of prev's measure
+    if clause and clause != noun_phrase_after(text, prev.char_end):
         return None                        # a clause of its own names what fig measures
     # Only filler, or the words that qualify prev ("100%KH tỉnh giao và đạt 70% kế hoạch"), lie between.
     if fig.unit == "percent" and (_PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end)):

@@ -121,7 +121,7 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("(4) Thu nhập bình quân đầu người đạt 43,25 triệu đồng/năm.", [
         Want("money", D(43250000), "VND", "43,25 triệu đồng/năm", {"subject": "Thu nhập bình quân đầu người"})]),
     ("(1) 100% số người hưởng trợ cấp được tuyên truyền", [
-        Want("percent", D(100), "percent", "100%", {"subject": "người hưởng trợ cấp"})]),
+        Want("percent", D(100), "percent", "100%", {"subject": "người hưởng trợ cấp được tuyên truyền"})]),
     ("Làm 86 mô hình. Trong đó, lĩnh vực kinh tế 03 mô hình; văn hóa - xã hội: 83 mô hình.", [
         Want("count", D(86), "count", "86 mô hình"),
         Want("count", D(3), "count", "03 mô hình", {"part_of": 0, "domain": "kinh tế"}),

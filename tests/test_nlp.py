@@ -56,6 +56,38 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Có 28 trạm y tế xã, trong đó 24 trạm y tế có bác sỹ.", [
         Want("count", D(28), "count", "28 trạm y tế", {"subject": "trạm y tế xã"}),
         Want("count", D(24), "count", "24 trạm y tế", {"subject": "trạm y tế có bác sỹ", "part_of": 0})]),
+    # a percent is a share of a noun phrase whose predicate says which of them; a short noun before a
+    # comma shares the predicate of the one after it
+    ("Duy trì 100% xã, thị trấn có trạm y tế;", [
+        Want("percent", D(100), "percent", "100%", {"subject": "xã, thị trấn có trạm y tế"})]),
+    ("95% bon, buôn được phủ sóng truyền hình.", [
+        Want("percent", D(95), "percent", "95%", {"subject": "bon, buôn được phủ sóng truyền hình"})]),
+    ("100% số TTHC được công khai trên Cổng thông tin.", [
+        Want("percent", D(100), "percent", "100%", {"subject": "TTHC được công khai"})]),
+    # a count obtained by a verb of result ("V được N"): the thing counted is the noun, its doer and the verb
+    ("UBND xã tiếp nhận được 14 đơn thư.", [
+        Want("count", D(14), "count", "14 đơn thư", {"subject": "đơn thư UBND xã tiếp nhận"})]),
+    ("Trong tháng, trụ sở tiếp công dân đã tiếp được 9 lượt.", [
+        Want("count", D(9), "count", "9 lượt", {"subject": "lượt trụ sở tiếp công dân tiếp"})]),
+    ("Phòng đã giải quyết, xử lý được 12 hồ sơ.", [
+        Want("count", D(12), "count", "12 hồ sơ", {"subject": "hồ sơ Phòng giải quyết, xử lý"})]),
+    # but "được" as the verb itself, or after a verb that names no action, adds nothing
+    ("Đơn vị được 05 điểm.", [Want("count", D(5), "count", "05 điểm", {"subject": "điểm"})]),
+    ("Năm nay đạt được 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
+    ("95% hộ được", [Want("percent", D(95), "percent", "95%", {"subject": "hộ"})]),
+    # a clause of only a change verb states the change of the measure before it
+    ("Tỷ lệ hộ nghèo còn 8,69%, giảm 3,24% so với năm trước.", [
+        Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
+        Want("percent", D("3.24"), "percent", "3,24%", {"subject": "Tỷ lệ hộ nghèo giảm"})]),
+    ("Doanh thu đạt 120 tỷ đồng, tăng 12 tỷ đồng so với cùng kỳ.", [
+        Want("money", D("120000000000"), "VND", "120 tỷ đồng", {"subject": "Doanh thu"}),
+        Want("money", D("12000000000"), "VND", "12 tỷ đồng", {"subject": "Doanh thu tăng"})]),
+    # a label ending the line before a count heads it; a label that starts with the noun is the thing itself
+    ("*Tranh chấp hợp đồng vay tài sản:\n\n04 vụ việc.", [
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc tranh chấp hợp đồng vay tài sản"})]),
+    ("Kết quả:\n\nNăm 2019 có 12 hộ thoát nghèo.", [
+        Want("count", D(12), "count", "12 hộ", {"subject": "hộ thoát nghèo"})]),   # a sentence, not an item
+    ("*Vụ việc khác: 03 vụ việc.", [Want("count", D(3), "count", "03 vụ việc", {"subject": "vụ việc khác"})]),
     # a predicate after two counts joined by "và" is both counts'
     ("6 trường học và 3 trạm y tế bị hư hỏng", [
         Want("count", D(6), "count", "6 trường học", {"subject": "trường học bị hư hỏng"}),
