@@ -317,9 +317,30 @@ def _label_before(text: str, start: int) -> str | None:
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
     label = _ITEM_MARK.sub("", head).strip(" ,*")
+    if label and (regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES):
+        # "… 05 vụ việc Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn": a capitalized measure name opens the label.
+        found = list(_measure_start().finditer(head))
+        label = head[found[-1].start():].strip(" ,*") if found else ""
     if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
         return None
     return label
+
+
+@cache
+def _measure_start() -> regex.Pattern[str]:
+    """Match a capitalized measure head opening a label: "Tổng số …", "Số …", "Tỷ lệ …"."""
+    heads = sorted(vocabulary().measure_heads, key=len, reverse=True)
+    alt = "|".join(regex.escape(h[:1].upper() + h[1:]) for h in heads)
+    return regex.compile(rf"(?<!\p{{L}})(?:{alt})(?!\p{{L}})")
+
+
+def _measure_head(label: str) -> str | None:
+    """Return the measure head a label opens with ("tổng số" in "Tổng số đơn thư …"), or None."""
+    low = label.lower()
+    for h in sorted(vocabulary().measure_heads, key=len, reverse=True):
+        if low.startswith(h + " "):
+            return h
+    return None
 
 
 def _lower_first(s: str) -> str:
@@ -400,8 +421,18 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             if low.endswith(" " + opener) or low == opener:
                 label = label[:len(label) - len(opener)].strip(" ,")
                 break
-        if any(label.lower().startswith(h + " ") for h in vocabulary().measure_heads):
-            label = ""                     # "Số vụ việc … là: 03 vụ việc": the label names the measure itself
+        measure = _measure_head(label)
+        if measure is not None:
+            # "Tổng số đơn thư tiếp nhận: 05 đơn": the label names the measure itself; a count of another noun
+            # after it ("phát sinh 05 vụ việc") is that noun, its verb and what the measure is about.
+            label = regex.sub(r"(?i)\s+là$", "", label)
+            if noun.lower() in label.lower():
+                return _lower_first(label) if bare else None
+            verb = _verb_before(text, fig) if bare else None
+            what = label
+            while (h := _measure_head(what)) is not None:
+                what = what[len(h):].strip()  # "Tổng số đơn thư …" -> "đơn thư …"
+            return " ".join(p for p in (noun, verb, what) if p) if bare else None
         m = regex.search(r"(?<!\p{L})(?i:bị|được)(?!\p{L})", label)
         if m and len(label.split()) > 4:
             label = label[m.start():]      # "Các công trình bị hư hỏng": the predicate, not the other noun

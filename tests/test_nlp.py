@@ -88,6 +88,23 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Kết quả:\n\nNăm 2019 có 12 hộ thoát nghèo.", [
         Want("count", D(12), "count", "12 hộ", {"subject": "hộ thoát nghèo"})]),   # a sentence, not an item
     ("*Vụ việc khác: 03 vụ việc.", [Want("count", D(3), "count", "03 vụ việc", {"subject": "vụ việc khác"})]),
+    # a label naming a measure is the subject of its count; a count of another noun takes what it is about
+    ("Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn, phát sinh 04 vụ việc;", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "Tổng số đơn thư tiếp nhận trong kỳ"}),
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc phát sinh đơn thư tiếp nhận trong kỳ"})]),
+    ("a. Tiếp nhận: 05 đơn, trong kỳ Tổng số đơn thư tiếp nhận: 05 đơn.", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
+        Want("count", D(5), "count", "05 đơn", {"subject": "tổng số đơn thư tiếp nhận"})]),
+    # a part after "trong đó" is a part of its total's measure, unless it names its own
+    ("Tỷ lệ hộ nghèo còn 8,69%; trong đó: DTTS còn 17,03%.", [
+        Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
+        Want("percent", D("17.03"), "percent", "17,03%", {"subject": "Tỷ lệ hộ nghèo DTTS", "part_of": 0})]),
+    ("Số lao động được đào tạo 1.200 người, trong đó nữ 400 người.", [
+        Want("count", D(1200), "count", "1.200 người", {"subject": "Số lao động được đào tạo"}),
+        Want("count", D(400), "count", "400 người", {"subject": "người", "part_of": 0})]),
+    ("Tổng số hộ nghèo 500 hộ, trong đó hộ DTTS 200 hộ.", [
+        Want("count", D(500), "count", "500 hộ", {"subject": "Tổng số hộ nghèo"}),
+        Want("count", D(200), "count", "200 hộ", {"subject": "hộ", "part_of": 0})]),
     # a predicate after two counts joined by "và" is both counts'
     ("6 trường học và 3 trạm y tế bị hư hỏng", [
         Want("count", D(6), "count", "6 trường học", {"subject": "trường học bị hư hỏng"}),
