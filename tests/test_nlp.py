@@ -105,6 +105,10 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Tổng số hộ nghèo 500 hộ, trong đó hộ DTTS 200 hộ.", [
         Want("count", D(500), "count", "500 hộ", {"subject": "Tổng số hộ nghèo"}),
         Want("count", D(200), "count", "200 hộ", {"subject": "hộ", "part_of": 0})]),
+    # a measured quantity whose short object follows it: the verb before says which of that thing
+    ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
+    ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
+        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn"})]),
     # a predicate after two counts joined by "và" is both counts'
     ("6 trường học và 3 trạm y tế bị hư hỏng", [
         Want("count", D(6), "count", "6 trường học", {"subject": "trường học bị hư hỏng"}),
