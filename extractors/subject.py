@@ -233,12 +233,17 @@ MAX_LABEL_SYLLABLES = 12
 _ITEM_MARK = regex.compile(r"^[\s\-+•*–~]*(?:(?:[a-zđ]|\d{1,2}(?:\.\d{1,2})*|[IVX]+)[.)]\s+)?", regex.IGNORECASE)
 
 
+#: A percent inside a counted noun's predicate: another figure's ("14 vụ việc đạt tỷ lệ 100%").
+_PERCENT_IN = regex.compile(r"\d[\d.,]*\s*%")
+
+
 def _counted_rest(text: str, end: int) -> str | None:
     """Return what follows a counted noun in its phrase, its predicate kept ("xã" + "đạt chuẩn nông thôn mới")."""
     keep = open_count_words().predicate_openers
     rest = noun_phrase_after(text, end, keep=keep, max_syllables=MAX_COUNTED_SYLLABLES)
-    if rest and _NUMBER_WORD.search(rest):
-        # "07 phòng xuống còn 05 phòng": the predicate states another figure; keep the plain noun phrase.
+    if rest and (_NUMBER_WORD.search(rest) or _PERCENT_IN.search(rest)):
+        # "07 phòng xuống còn 05 phòng", "14 vụ việc đạt tỷ lệ 100%": the predicate states another figure;
+        # keep the plain noun phrase.
         rest = noun_phrase_after(text, end)
         if rest and _NUMBER_WORD.search(rest):
             return None
@@ -379,6 +384,7 @@ def _verb_before(text: str, fig: Figure) -> str | None:
 _RESULT_MARK = regex.compile(r"(?<!\p{L})(?i:được)[ \t]*$")
 #: Nouns opening an agent: the doer of the verb ("UBND xã", "trụ sở tiếp công dân"), not an adverb or a date.
 _AGENT_TAGS = ("N", "Np", "Ny", "Nc")
+_VERB_TAGS = ("V", "Vb", "Vy")
 
 
 def _achieved(text: str, fig: Figure, noun: str, floor: int) -> str | None:
@@ -388,17 +394,26 @@ def _achieved(text: str, fig: Figure, noun: str, floor: int) -> str | None:
     lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 80, floor)
     head = text[lo:fig.char_start]
     mark = _RESULT_MARK.search(head)
-    if mark is None:
-        return None
     (doc,) = tag_windows([f"{head} {fig.raw}"])
-    tokens = [t for t in doc if t.idx < mark.start()]
-    if not tokens or tokens[-1].tag_ not in ("V", "Vb", "Vy"):
-        return None                        # "Đơn vị được 05 điểm": "được" is the verb itself, not its result
-    verb = tokens[-1]
-    if verb.text.lower() in open_count_words().not_appended:
-        return None
-    verbs = verb.text
-    if len(tokens) >= 3 and tokens[-2].text == "," and tokens[-3].tag_ in ("V", "Vb", "Vy"):
+    tokens = [t for t in doc if t.idx < (mark.start() if mark else len(head.rstrip()))]
+    if mark is None:
+        # "Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc": verbs after the perfect marker "đã".
+        k = len(tokens)
+        while k > 0 and len(tokens) - k < 4 and tokens[k - 1].tag_ in _VERB_TAGS:
+            k -= 1
+        if k == len(tokens) or k == 0 or tokens[k - 1].text.lower() != "đã":
+            return None
+        if any(t.text.lower() in open_count_words().not_appended for t in tokens[k:]):
+            return None
+        verb, verbs = tokens[k], " ".join(t.text for t in tokens[k:])
+    else:
+        if not tokens or tokens[-1].tag_ not in _VERB_TAGS:
+            return None                    # "Đơn vị được 05 điểm": "được" is the verb itself, not its result
+        verb = tokens[-1]
+        if verb.text.lower() in open_count_words().not_appended:
+            return None
+        verbs = verb.text
+    if mark and len(tokens) >= 3 and tokens[-2].text == "," and tokens[-3].tag_ in _VERB_TAGS:
         verb = tokens[-3]                  # "đã giải quyết, xử lý được 12 hồ sơ": two verbs, one doer
         verbs = f"{verb.text}, {verbs}"
     doer = clause_before(text, lo + verb.idx, floor)

@@ -65,7 +65,7 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("kiên cố 900m kênh mương nội đồng.", [Want("length", D(900), "m", "900m",
                                                 {"subject": "kênh mương nội đồng"})]),
     ("thắp sáng được 14,9km đường", [Want("length", D("14.9"), "km", "14,9km")]),
-    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²", {"subject": "đất"})]),
+    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²", {"subject": "đất hiến"})]),
     ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha")]),
     ("Nạo vét 1.200 m3 đất.", [Want("volume", D(1200), "m3", "1.200 m3")]),
     ("ủng hộ 31,2 tấn gạo", [Want("mass", D("31.2"), "t", "31,2 tấn")]),

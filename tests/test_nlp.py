@@ -109,6 +109,11 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
     ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
         Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn"})]),
+    # verbs after the perfect marker "đã" before a bare count; a predicate stating a percent is another figure's
+    ("Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc đạt tỷ lệ 100%.", [
+        Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc Chủ tịch UBND xã xem xét giải quyết xong"}),
+        Want("percent", D(100), "percent", "100%")]),
+    ("Năm nay đã có 12 hộ.", [Want("count", D(12), "count", "12 hộ", {"subject": "hộ"})]),
     # a predicate after two counts joined by "và" is both counts'
     ("6 trường học và 3 trạm y tế bị hư hỏng", [
         Want("count", D(6), "count", "6 trường học", {"subject": "trường học bị hư hỏng"}),
