@@ -121,7 +121,11 @@ def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) 
         return None
     between = text[prev.char_end:fig.char_start]
     clause = clause_before(text, fig.char_start, prev.char_end)
-    if ";" in between or (clause and clause != noun_phrase_after(text, prev.char_end)):
+    if ";" in between:
+        return None
+    if own and own.lower() in vocabulary().change_words and prev.kind == fig.kind and prev.unit == fig.unit:
+        return f"{prev.subject} {own}"     # "Tỷ lệ hộ nghèo … còn 8,69%, giảm 3,24%": the change of prev's measure
+    if clause and clause != noun_phrase_after(text, prev.char_end):
         return None                        # a clause of its own names what fig measures
     # Only filler, or the words that qualify prev ("100%KH tỉnh giao và đạt 70% kế hoạch"), lie between.
     if fig.unit == "percent" and (_PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end)):
@@ -208,6 +212,22 @@ def _link_parts(text: str, figures: list[Figure]) -> None:
             p = figures[i]
             if p.kind == head.kind and p.unit == head.unit and p.part_of is None:
                 p.part_of = total
+                p.subject = _part_of_measure(figures[total].subject, p.subject)
+
+
+def _part_of_measure(total: str | None, part: str | None) -> str | None:
+    """Return a part's subject under its total's measure: "Tỷ lệ hộ nghèo …; trong đó: ĐBDTTS còn 17,03%"."""
+    v = vocabulary()
+    if not total or not part or not any(total.lower().startswith(h + " ") for h in v.measure_heads):
+        return part
+    if part.lower() in v.bare_nouns:
+        return part                        # "…, trong đó nữ 400 người": the bare noun is not what the part is
+    words = total.split()
+    while len(words) > 2 and words[-1].lower() in v.change_words:
+        words.pop()                        # "Tỷ lệ hộ nghèo giảm": the measure, not its change
+    if {w.lower() for w in words} & {w.lower() for w in part.split()}:
+        return part                        # "Số hộ nghèo …, trong đó hộ DTTS": the part names its own measure
+    return f"{' '.join(words)} {part}"
 
 
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:

@@ -166,9 +166,10 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
         clause = clause_before(text, fig.char_start, floor)
         if clause and _names_measure(text, fig.char_start, floor, clause, noun):
             return clause
-        return thing_counted(text, fig, noun) or noun
+        return thing_counted(text, fig, noun) or _achieved(text, fig, noun, floor) or noun
     after = noun_phrase_after(text, fig.char_end)
     if after and fig.unit == "percent":
+        after = _share_of(text, fig.char_end) or after
         for w in sorted(vocabulary().share_words, key=len, reverse=True):
             if after.lower().startswith(w + " "):
                 after = after[len(w) + 1:]   # "100% số người hưởng": a share of the people, not of a number
@@ -176,8 +177,37 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     if after and _NUMBER_WORD.search(after):
         after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
+        if fig.kind not in ("percent", "money") and len(after.split()) <= 2:
+            # "hiến 440 m² đất", "thắp sáng được 14,9km đường": a short object names its thing with its verb.
+            verb = _verb_before(text, fig)
+            if verb:
+                return f"{after} {verb}"
         return after
     return clause_before(text, fig.char_start, floor)
+
+
+#: A short noun coordinated after a comma with the one before it: "100% xã, thị trấn có trạm y tế".
+_SHORT_COORD = regex.compile(r"[ \t]*,[ \t]*(?=\p{Ll})")
+
+
+def _share_of(text: str, end: int) -> str | None:
+    """Return what a percent is a share of, its predicate kept: "100% xã, thị trấn có trạm y tế"."""
+    keep = open_count_words().predicate_openers
+    head = noun_phrase_after(text, end, keep=keep, max_syllables=MAX_COUNTED_SYLLABLES)
+    if not head or _NUMBER_WORD.search(head):
+        return None
+    at = _phrase_end(text, end, head)
+    comma = _SHORT_COORD.match(text, at) if at is not None and len(head.split()) <= 2 else None
+    if comma is not None and head.split()[-1].lower() not in keep:
+        more = noun_phrase_after(text, comma.end(), keep=keep, max_syllables=MAX_COUNTED_SYLLABLES)
+        if more and not _NUMBER_WORD.search(more) and any(w.lower() in keep for w in more.split()[1:]):
+            head = f"{head}, {more}"       # the second noun carries the predicate both share
+    words = head.split()
+    if words[-1].lower() in keep:
+        words = words[:-1]                 # "95% hộ được" then a break: no predicate after all
+    if not any(w.lower() in keep for w in words[1:]):
+        return None                        # no predicate: the plain noun phrase serves
+    return " ".join(words)
 
 
 def place_of(text: str, fig: Figure, sent_start: int, sent_end: int) -> str | None:
@@ -198,17 +228,22 @@ def place_of(text: str, fig: Figure, sent_start: int, sent_end: int) -> str | No
 #: Longest predicate-bearing phrase after a counted noun, in syllables ("xã đạt chuẩn nông thôn mới").
 MAX_COUNTED_SYLLABLES = 10
 #: Longest label before a colon that names what the counts after it count ("Khiếu nại: 0 lượt").
-MAX_LABEL_SYLLABLES = 10
+MAX_LABEL_SYLLABLES = 12
 #: A list marker or item number opening a line: "- ", "+ ", "a. ", "2.1. ".
 _ITEM_MARK = regex.compile(r"^[\s\-+•*–~]*(?:(?:[a-zđ]|\d{1,2}(?:\.\d{1,2})*|[IVX]+)[.)]\s+)?", regex.IGNORECASE)
+
+
+#: A percent inside a counted noun's predicate: another figure's ("14 vụ việc đạt tỷ lệ 100%").
+_PERCENT_IN = regex.compile(r"\d[\d.,]*\s*%")
 
 
 def _counted_rest(text: str, end: int) -> str | None:
     """Return what follows a counted noun in its phrase, its predicate kept ("xã" + "đạt chuẩn nông thôn mới")."""
     keep = open_count_words().predicate_openers
     rest = noun_phrase_after(text, end, keep=keep, max_syllables=MAX_COUNTED_SYLLABLES)
-    if rest and _NUMBER_WORD.search(rest):
-        # "07 phòng xuống còn 05 phòng": the predicate states another figure; keep the plain noun phrase.
+    if rest and (_NUMBER_WORD.search(rest) or _PERCENT_IN.search(rest)):
+        # "07 phòng xuống còn 05 phòng", "14 vụ việc đạt tỷ lệ 100%": the predicate states another figure;
+        # keep the plain noun phrase.
         rest = noun_phrase_after(text, end)
         if rest and _NUMBER_WORD.search(rest):
             return None
@@ -280,6 +315,11 @@ def _coordinated(text: str, pos: int) -> str:
 def _label_before(text: str, start: int) -> str | None:
     """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
     line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip(" \t-+•*"):
+        # The count opens its line: a label ending the line before it heads it ("Tranh chấp …:\n\n04 vụ việc").
+        prev_end = len(text[:line_start].rstrip())
+        if prev_end > 0 and text[prev_end - 1] == ":":
+            line_start = text.rfind("\n", 0, prev_end) + 1
     colon = text.rfind(":", line_start, start)
     if colon < 0 or regex.search(r"[.;!?]", text[colon + 1:start]):
         return None
@@ -287,9 +327,30 @@ def _label_before(text: str, start: int) -> str | None:
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
     label = _ITEM_MARK.sub("", head).strip(" ,*")
+    if label and (regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES):
+        # "… 05 vụ việc Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn": a capitalized measure name opens the label.
+        found = list(_measure_start().finditer(head))
+        label = head[found[-1].start():].strip(" ,*") if found else ""
     if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
         return None
     return label
+
+
+@cache
+def _measure_start() -> regex.Pattern[str]:
+    """Match a capitalized measure head opening a label: "Tổng số …", "Số …", "Tỷ lệ …"."""
+    heads = sorted(vocabulary().measure_heads, key=len, reverse=True)
+    alt = "|".join(regex.escape(h[:1].upper() + h[1:]) for h in heads)
+    return regex.compile(rf"(?<!\p{{L}})(?:{alt})(?!\p{{L}})")
+
+
+def _measure_head(label: str) -> str | None:
+    """Return the measure head a label opens with ("tổng số" in "Tổng số đơn thư …"), or None."""
+    low = label.lower()
+    for h in sorted(vocabulary().measure_heads, key=len, reverse=True):
+        if low.startswith(h + " "):
+            return h
+    return None
 
 
 def _lower_first(s: str) -> str:
@@ -319,6 +380,51 @@ def _verb_before(text: str, fig: Figure) -> str | None:
     return None if last.text.lower() in open_count_words().not_appended else last.text
 
 
+#: A verb of result before a count: "đã tiếp được 19 lượt", "tiếp nhận được 14 đơn thư".
+_RESULT_MARK = regex.compile(r"(?<!\p{L})(?i:được)[ \t]*$")
+#: Nouns opening an agent: the doer of the verb ("UBND xã", "trụ sở tiếp công dân"), not an adverb or a date.
+_AGENT_TAGS = ("N", "Np", "Ny", "Nc")
+_VERB_TAGS = ("V", "Vb", "Vy")
+
+
+def _achieved(text: str, fig: Figure, noun: str, floor: int) -> str | None:
+    """Return what a bare count obtained by a verb counts: "UBND xã tiếp nhận được 14 đơn thư" -> noun + doer + verb."""
+    from extractors.nlp import tag_windows
+
+    lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 80, floor)
+    head = text[lo:fig.char_start]
+    mark = _RESULT_MARK.search(head)
+    (doc,) = tag_windows([f"{head} {fig.raw}"])
+    tokens = [t for t in doc if t.idx < (mark.start() if mark else len(head.rstrip()))]
+    if mark is None:
+        # "Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc": verbs after the perfect marker "đã".
+        k = len(tokens)
+        while k > 0 and len(tokens) - k < 4 and tokens[k - 1].tag_ in _VERB_TAGS:
+            k -= 1
+        if k == len(tokens) or k == 0 or tokens[k - 1].text.lower() != "đã":
+            return None
+        if any(t.text.lower() in open_count_words().not_appended for t in tokens[k:]):
+            return None
+        verb, verbs = tokens[k], " ".join(t.text for t in tokens[k:])
+    else:
+        if not tokens or tokens[-1].tag_ not in _VERB_TAGS:
+            return None                    # "Đơn vị được 05 điểm": "được" is the verb itself, not its result
+        verb = tokens[-1]
+        if verb.text.lower() in open_count_words().not_appended:
+            return None
+        verbs = verb.text
+    if mark and len(tokens) >= 3 and tokens[-2].text == "," and tokens[-3].tag_ in _VERB_TAGS:
+        verb = tokens[-3]                  # "đã giải quyết, xử lý được 12 hồ sơ": two verbs, one doer
+        verbs = f"{verb.text}, {verbs}"
+    doer = clause_before(text, lo + verb.idx, floor)
+    if doer:
+        (ddoc,) = tag_windows([doer])
+        if not len(ddoc) or ddoc[0].tag_ not in _AGENT_TAGS or regex.search(r"\d", doer):
+            doer = None                    # "đã giải quyết, xử lý được": the clause before is another verb
+    words = (doer or "").split()[-MAX_LABEL_SYLLABLES:]
+    return " ".join([noun, *words, verbs])
+
+
 def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, bare: bool = True) -> str | None:
     """Return the thing a bare counted noun counts: noun + the item's label + the verb before it, or None.
 
@@ -335,14 +441,27 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             if low.endswith(" " + opener) or low == opener:
                 label = label[:len(label) - len(opener)].strip(" ,")
                 break
-        if any(label.lower().startswith(h + " ") for h in vocabulary().measure_heads):
-            label = ""                     # "Số vụ việc … là: 03 vụ việc": the label names the measure itself
+        measure = _measure_head(label)
+        if measure is not None:
+            # "Tổng số đơn thư tiếp nhận: 05 đơn": the label names the measure itself; a count of another noun
+            # after it ("phát sinh 05 vụ việc") is that noun, its verb and what the measure is about.
+            label = regex.sub(r"(?i)\s+là$", "", label)
+            if noun.lower() in label.lower():
+                return _lower_first(label) if bare else None
+            verb = _verb_before(text, fig) if bare else None
+            what = label
+            while (h := _measure_head(what)) is not None:
+                what = what[len(h):].strip()  # "Tổng số đơn thư …" -> "đơn thư …"
+            return " ".join(p for p in (noun, verb, what) if p) if bare else None
         m = regex.search(r"(?<!\p{L})(?i:bị|được)(?!\p{L})", label)
         if m and len(label.split()) > 4:
             label = label[m.start():]      # "Các công trình bị hư hỏng": the predicate, not the other noun
     # Only in a labelled item is the verb before a bare count part of what it counts ("phát sinh 0 vụ việc");
     # elsewhere it is the sentence's action ("thành lập 131 tổ hòa giải") and a phrase after the noun has its own.
     verb = _verb_before(text, fig) if bare and label else None
-    parts = [noun, _lower_first(label) if label else "", verb or ""]
+    head = noun
+    if label and label.lower().startswith(noun.lower() + " "):
+        head, label = _lower_first(label), ""   # "Vụ việc khác: 03 vụ việc": the label already names the noun
+    parts = [head, _lower_first(label) if label else "", verb or ""]
     thing = " ".join(p for p in parts if p)
     return thing if thing != noun else None

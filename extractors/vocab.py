@@ -51,7 +51,8 @@ SCHEMA: dict[str, Spec] = {
     "non_figures.yaml": {str: str},
     "plausibility.yaml": [{"unit": str, "cues?": WORDS, "min?": "number", "max": "number"}],
     "subject.yaml": {k: WORDS for k in ("stop_words", "meta_nouns", "lead_words", "trail_words",
-                                        "measure_heads", "copulas", "share_words", "bare_nouns")},
+                                        "measure_heads", "copulas", "share_words", "bare_nouns",
+                                        "change_words")},
     "table_headers.yaml": {k: WORDS for k in ("label_headers", "stt_headers", "unit_headers", "total_labels",
                                               "non_value_headers", "percent_headers", "unit_line_keys",
                                               "title_words")},
@@ -237,6 +238,7 @@ class Vocabulary:
     copulas: tuple[str, ...]
     bare_nouns: tuple[str, ...]
     share_words: tuple[str, ...]
+    change_words: tuple[str, ...]
 
     @property
     def number_words(self) -> dict[str, int]:
@@ -317,7 +319,7 @@ def vocabulary() -> Vocabulary:
     sdata = load("subject.yaml")
     word_lists: dict[str, tuple[str, ...]] = {}
     for key in ("stop_words", "meta_nouns", "lead_words", "trail_words", "measure_heads", "copulas",
-                "share_words", "bare_nouns"):
+                "share_words", "bare_nouns", "change_words"):
         items = sdata.get(key) if isinstance(sdata, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
             raise _fail("subject.yaml", f"section {key!r} must be a list of words")
@@ -353,6 +355,7 @@ def vocabulary() -> Vocabulary:
         copulas=word_lists["copulas"],
         bare_nouns=word_lists["bare_nouns"],
         share_words=word_lists["share_words"],
+        change_words=word_lists["change_words"],
     )
 
 

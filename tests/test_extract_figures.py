@@ -65,7 +65,7 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("kiên cố 900m kênh mương nội đồng.", [Want("length", D(900), "m", "900m",
                                                 {"subject": "kênh mương nội đồng"})]),
     ("thắp sáng được 14,9km đường", [Want("length", D("14.9"), "km", "14,9km")]),
-    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²", {"subject": "đất"})]),
+    ("hiến 440 m² đất", [Want("area", D(440), "m2", "440 m²", {"subject": "đất hiến"})]),
     ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha")]),
     ("Nạo vét 1.200 m3 đất.", [Want("volume", D(1200), "m3", "1.200 m3")]),
     ("ủng hộ 31,2 tấn gạo", [Want("mass", D("31.2"), "t", "31,2 tấn")]),
@@ -121,7 +121,7 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("(4) Thu nhập bình quân đầu người đạt 43,25 triệu đồng/năm.", [
         Want("money", D(43250000), "VND", "43,25 triệu đồng/năm", {"subject": "Thu nhập bình quân đầu người"})]),
     ("(1) 100% số người hưởng trợ cấp được tuyên truyền", [
-        Want("percent", D(100), "percent", "100%", {"subject": "người hưởng trợ cấp"})]),
+        Want("percent", D(100), "percent", "100%", {"subject": "người hưởng trợ cấp được tuyên truyền"})]),
     ("Làm 86 mô hình. Trong đó, lĩnh vực kinh tế 03 mô hình; văn hóa - xã hội: 83 mô hình.", [
         Want("count", D(86), "count", "86 mô hình"),
         Want("count", D(3), "count", "03 mô hình", {"part_of": 0, "domain": "kinh tế"}),

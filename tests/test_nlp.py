@@ -56,6 +56,64 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Có 28 trạm y tế xã, trong đó 24 trạm y tế có bác sỹ.", [
         Want("count", D(28), "count", "28 trạm y tế", {"subject": "trạm y tế xã"}),
         Want("count", D(24), "count", "24 trạm y tế", {"subject": "trạm y tế có bác sỹ", "part_of": 0})]),
+    # a percent is a share of a noun phrase whose predicate says which of them; a short noun before a
+    # comma shares the predicate of the one after it
+    ("Duy trì 100% xã, thị trấn có trạm y tế;", [
+        Want("percent", D(100), "percent", "100%", {"subject": "xã, thị trấn có trạm y tế"})]),
+    ("95% bon, buôn được phủ sóng truyền hình.", [
+        Want("percent", D(95), "percent", "95%", {"subject": "bon, buôn được phủ sóng truyền hình"})]),
+    ("100% số TTHC được công khai trên Cổng thông tin.", [
+        Want("percent", D(100), "percent", "100%", {"subject": "TTHC được công khai"})]),
+    # a count obtained by a verb of result ("V được N"): the thing counted is the noun, its doer and the verb
+    ("UBND xã tiếp nhận được 14 đơn thư.", [
+        Want("count", D(14), "count", "14 đơn thư", {"subject": "đơn thư UBND xã tiếp nhận"})]),
+    ("Trong tháng, trụ sở tiếp công dân đã tiếp được 9 lượt.", [
+        Want("count", D(9), "count", "9 lượt", {"subject": "lượt trụ sở tiếp công dân tiếp"})]),
+    ("Phòng đã giải quyết, xử lý được 12 hồ sơ.", [
+        Want("count", D(12), "count", "12 hồ sơ", {"subject": "hồ sơ Phòng giải quyết, xử lý"})]),
+    # but "được" as the verb itself, or after a verb that names no action, adds nothing
+    ("Đơn vị được 05 điểm.", [Want("count", D(5), "count", "05 điểm", {"subject": "điểm"})]),
+    ("Năm nay đạt được 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
+    ("95% hộ được", [Want("percent", D(95), "percent", "95%", {"subject": "hộ"})]),
+    # a clause of only a change verb states the change of the measure before it
+    ("Tỷ lệ hộ nghèo còn 8,69%, giảm 3,24% so với năm trước.", [
+        Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
+        Want("percent", D("3.24"), "percent", "3,24%", {"subject": "Tỷ lệ hộ nghèo giảm"})]),
+    ("Doanh thu đạt 120 tỷ đồng, tăng 12 tỷ đồng so với cùng kỳ.", [
+        Want("money", D("120000000000"), "VND", "120 tỷ đồng", {"subject": "Doanh thu"}),
+        Want("money", D("12000000000"), "VND", "12 tỷ đồng", {"subject": "Doanh thu tăng"})]),
+    # a label ending the line before a count heads it; a label that starts with the noun is the thing itself
+    ("*Tranh chấp hợp đồng vay tài sản:\n\n04 vụ việc.", [
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc tranh chấp hợp đồng vay tài sản"})]),
+    ("Kết quả:\n\nNăm 2019 có 12 hộ thoát nghèo.", [
+        Want("count", D(12), "count", "12 hộ", {"subject": "hộ thoát nghèo"})]),   # a sentence, not an item
+    ("*Vụ việc khác: 03 vụ việc.", [Want("count", D(3), "count", "03 vụ việc", {"subject": "vụ việc khác"})]),
+    # a label naming a measure is the subject of its count; a count of another noun takes what it is about
+    ("Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn, phát sinh 04 vụ việc;", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "Tổng số đơn thư tiếp nhận trong kỳ"}),
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc phát sinh đơn thư tiếp nhận trong kỳ"})]),
+    ("a. Tiếp nhận: 05 đơn, trong kỳ Tổng số đơn thư tiếp nhận: 05 đơn.", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
+        Want("count", D(5), "count", "05 đơn", {"subject": "tổng số đơn thư tiếp nhận"})]),
+    # a part after "trong đó" is a part of its total's measure, unless it names its own
+    ("Tỷ lệ hộ nghèo còn 8,69%; trong đó: DTTS còn 17,03%.", [
+        Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
+        Want("percent", D("17.03"), "percent", "17,03%", {"subject": "Tỷ lệ hộ nghèo DTTS", "part_of": 0})]),
+    ("Số lao động được đào tạo 1.200 người, trong đó nữ 400 người.", [
+        Want("count", D(1200), "count", "1.200 người", {"subject": "Số lao động được đào tạo"}),
+        Want("count", D(400), "count", "400 người", {"subject": "người", "part_of": 0})]),
+    ("Tổng số hộ nghèo 500 hộ, trong đó hộ DTTS 200 hộ.", [
+        Want("count", D(500), "count", "500 hộ", {"subject": "Tổng số hộ nghèo"}),
+        Want("count", D(200), "count", "200 hộ", {"subject": "hộ", "part_of": 0})]),
+    # a measured quantity whose short object follows it: the verb before says which of that thing
+    ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
+    ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
+        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn"})]),
+    # verbs after the perfect marker "đã" before a bare count; a predicate stating a percent is another figure's
+    ("Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc đạt tỷ lệ 100%.", [
+        Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc Chủ tịch UBND xã xem xét giải quyết xong"}),
+        Want("percent", D(100), "percent", "100%")]),
+    ("Năm nay đã có 12 hộ.", [Want("count", D(12), "count", "12 hộ", {"subject": "hộ"})]),
     # a predicate after two counts joined by "và" is both counts'
     ("6 trường học và 3 trạm y tế bị hư hỏng", [
         Want("count", D(6), "count", "6 trường học", {"subject": "trường học bị hư hỏng"}),
