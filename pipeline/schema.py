@@ -106,7 +106,6 @@ ingest_runs = Table(
     Column("status", String(16), nullable=False, default="running"),  # running | ok | partial | interrupted
     Column("host", String(255)),       # the machine and process running it: a dead one's run is "interrupted"
     Column("pid", Integer),
-    Column("status", String(16), nullable=False, default="running"),
     # 0004: the run report
     *run_report_columns(),
 )

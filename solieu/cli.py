@@ -72,6 +72,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
         # ("Finished in state Failed") would repeat it as noise for operators.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        # Dask's scheduler and workers log every start and stop at INFO (workers inherit this too).
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
         # Prefect's in-process server may log connection resets while it shuts down: not ours to show.
         for name in ("sqlalchemy", "asyncio", "uvicorn", "httpx"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -86,8 +88,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
               help="Documents processed at once (default 2); OCR'd pages share the machine's cores.")
 @click.option("--force", is_flag=True, help="Re-ingest documents even when already current.")
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
+@click.option("--runner", type=click.Choice(["threads", "dask"]), default="threads", show_default=True,
+              help="Run documents on threads of this process, or on Dask workers (a local cluster of "
+                   "--workers processes unless --dask-address is given).")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
+              help="Dask scheduler to send documents to (with --runner dask); its workers need solieu installed "
+                   "and PREFECT_API_URL set.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
-           summary: bool) -> None:
+           summary: bool, runner: str, dask_address: str | None) -> None:
     """Ingest files and folders (recursive): .pdf, .docx, .txt, .md, .doc, .rtf, .odt, .xls(x), .ods, .html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -95,6 +103,8 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     from pipeline.discover import discover
 
     url = db_url(db)
+    if dask_address and runner != "dask":
+        raise UsageError("--dask-address needs --runner dask")
     # a missing path is one failure, recorded; the other paths are still ingested (exit 1 at the end)
     found = discover(list(paths), missing="collect")
     total = len(found.files) + len(found.unsupported)
@@ -134,7 +144,7 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
             Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
                      console=None) as progress:
-        from flows.ingest import run_ingest, set_progress_hook
+        from flows.ingest import dask_task_runner, run_ingest, set_progress_hook
 
         bar = progress.add_task("", total=total)
 
@@ -143,7 +153,8 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
 
         set_progress_hook(hook)
         try:
-            result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers)
+            task_runner = dask_task_runner(dask_address, workers) if runner == "dask" else None
+            result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers, task_runner=task_runner)
         finally:
             set_progress_hook(None)
             checkpoint(url)  # fold the WAL into the file so copies and `serve` see everything
