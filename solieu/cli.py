@@ -357,6 +357,44 @@ def query(sql: str, db: str | None, fmt: str) -> None:
 
 @main.command()
 @_db_option
+@click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only the stale ones.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Documents re-extracted at once (default 2).")
+def reextract(db: str | None, everything: bool, workers: int | None) -> None:
+    """Recompute figures from the stored text of documents extracted by older rules (no file read, no OCR)."""
+    from pipeline.load import checkpoint, open_db, safe_url
+    from pipeline.reextract import stale_documents
+
+    url = db_url(db)
+    if not stale_documents(open_db(url, readonly=True), everything=everything):
+        click.echo("Nothing to re-extract: every document was extracted by the current rules (--all re-extracts "
+                   "them anyway).")
+        return
+    prepare_prefect_env()
+    from solieu.prefect_server import prefect_api
+
+    with prefect_api(Path(os.environ["PREFECT_HOME"])):
+        from flows.reextract import run_reextract
+
+        try:
+            result = run_reextract(url, everything=everything, workers=workers)
+        finally:
+            checkpoint(url)
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    changed = sum(o.diff.changed for o in result.outcomes if o.diff)
+    added = sum(o.diff.added for o in result.outcomes if o.diff)
+    removed = sum(o.diff.removed for o in result.outcomes if o.diff)
+    click.echo(f"{len(result.outcomes)} documents re-extracted from stored text: {len(result.outcomes) - len(failed)} "
+               f"loaded, {len(failed)} failed ({result.seconds:.1f} s); figures {added} added, {removed} removed, "
+               f"{changed} changed (run {result.run_id}, `solieu runs --run {result.run_id}` lists them)")
+    click.echo(f"Database: {safe_url(url)}")
+    for o in failed:
+        click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@_db_option
 @click.option("--run", "run_id", type=int, default=None, help="Show the figures this run changed.")
 @click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="How many runs to list.")
 def runs(db: str | None, run_id: int | None, limit: int) -> None:
