@@ -24,8 +24,8 @@ from pipeline.sequence import (
     io_flake,
 )
 
-__all__ = ["IngestSummary", "Outcome", "PrefectExecutor", "failure_message", "ingest_flow", "run_ingest",
-           "set_progress_hook"]
+__all__ = ["IngestSummary", "Outcome", "PrefectExecutor", "dask_task_runner", "failure_message", "ingest_flow",
+           "run_ingest", "set_progress_hook"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,6 +36,13 @@ def set_progress_hook(hook: ProgressHook | None) -> None:
     """Install (or remove) the callback told about each finished document."""
     global _progress
     _progress = hook
+
+
+def progress_hook() -> ProgressHook | None:
+    """Return the installed progress callback."""
+    # The flow reads the hook through this function, not the global: Dask pickles the flow's function by
+    # value (its name is the Flow object's), globals it names included, and a progress bar holds locks.
+    return _progress
 
 
 def _opaque(value: T) -> T:
@@ -70,10 +77,22 @@ def _stage_task(stage: Stage) -> Any:
 STAGE_TASKS: dict[str, Any] = {s.name: _stage_task(s) for s in STAGES}
 
 
+class Sealed:
+    """A value handed to a task as is: Prefect does not walk into it, Dask does not read it as a task graph.
+
+    (Prefect's own `opaque` is a namedtuple, and Dask takes a tuple starting with a callable for a task.)
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 @task(name="ingest-document", cache_policy=NO_CACHE)
-def ingest_document(fn: Callable[[Any], Any], item: Any) -> Any:
+def ingest_document(fn: Sealed, item: Sealed) -> Any:
     """Run every stage on one file (a failure is recorded and returned, not raised)."""
-    return fn(item)
+    return fn.value(item.value)
 
 
 class PrefectExecutor:
@@ -81,7 +100,7 @@ class PrefectExecutor:
 
     def map(self, fn: Callable[[T], R], items: list[T]) -> Iterator[tuple[T, R | BaseException]]:
         """Submit one ingest-document task per item; yield results as they complete."""
-        futures = {ingest_document.submit(_opaque(fn), _opaque(item)): item for item in items}
+        futures = {ingest_document.submit(Sealed(fn), Sealed(item)): item for item in items}
         for fut in as_completed(list(futures)):
             try:
                 yield futures[fut], fut.result()
@@ -97,14 +116,36 @@ class PrefectExecutor:
 def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = False,
                 workers: int | None = None) -> IngestSummary:
     """Ingest every supported file under paths into the dataset at db_url."""
-    return ingest(paths, db_url, PrefectExecutor(), ocr=ocr, force=force, workers=workers, progress=_progress)
+    return ingest(paths, db_url, PrefectExecutor(), ocr=ocr, force=force, workers=workers, progress=progress_hook())
+
+
+#: Worker processes of the LocalCluster started when --runner dask is given no scheduler address.
+DASK_LOCAL_WORKERS = 2
+
+
+def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
+    """Return a DaskTaskRunner on the scheduler at address, else on a LocalCluster of worker processes.
+
+    Each document is one task: the file is read, OCR'd, extracted and loaded inside it, so only a path goes
+    to a worker and only an Outcome comes back (an open PDF handle would not pickle). Workers report to the
+    Prefect server named by PREFECT_API_URL (inherited by local workers; set it on remote ones).
+    """
+    from prefect_dask import DaskTaskRunner  # imports dask.distributed: only for Dask runs
+
+    if address:
+        return DaskTaskRunner(address=address)
+    n = max(1, workers or DASK_LOCAL_WORKERS)
+    # one thread per worker process: the per-document work is CPU-bound Python (the GIL) and Tesseract
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                          cluster_kwargs={"n_workers": n, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
 
 
 def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool = False,
                workers: int | None = None, task_runner: TaskRunner[Any] | None = None) -> IngestSummary:
     """Run the ingest flow; documents run `workers` at a time on a thread pool unless a task runner is given.
 
-    A Dask runner (prefect-dask's DaskTaskRunner) plugs in here as another task_runner.
+    A Dask runner (dask_task_runner) plugs in here as another task_runner.
     """
     runner: Any = task_runner or ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
     result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)

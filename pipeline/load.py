@@ -266,15 +266,19 @@ def _figure_id(sha256: str, index: int) -> str:
     return f"{sha256[:16]}-{index:05d}"
 
 
-def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
+def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None, keep: dict[str, Any] | None = None,
+                  pages: list[dict[str, Any]] | None = None) -> LoadResult:
     """Replace whatever the dataset holds for this file (same bytes or same path) with ex, atomically.
+
+    keep: document columns to write as given (re-extraction keeps the pipeline version that read the text);
+    pages: page rows to write as given instead of ex's pages (re-extraction has no page texts).
 
     Two runs loading the same new file at once: the second one's insert meets the first one's row (unique
     sha256); it then loads again over it, so both succeed and the dataset holds one copy.
     """
     for attempt in range(3):
         try:
-            return _load_document(engine, ex, run_id=run_id)
+            return _load_document(engine, ex, run_id=run_id, keep=keep, page_rows=pages)
         except IntegrityError as exc:
             # only a unique key met (the same file loaded by another run) is a race worth another try
             race = any(w in str(exc.orig).lower() for w in ("unique", "duplicate key"))
@@ -287,7 +291,8 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -
     raise AssertionError("unreachable")
 
 
-def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) -> LoadResult:
+def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None, keep: dict[str, Any] | None = None,
+                   page_rows: list[dict[str, Any]] | None = None) -> LoadResult:
     doc = ex.document
     md = ex.metadata
     try:
@@ -314,12 +319,15 @@ def _load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None) 
                 issued_date=md.issued_date, signer=md.signer, signer_title=md.signer_title, title=md.title,
                 pipeline_version=PIPELINE_VERSION, extractor_version=ex.extractor_version,
                 ingested_at=_now(), run_id=run_id, warnings=doc.warnings or None,
-            )).inserted_primary_key[0])  # type: ignore[index]
+            ).values(**(keep or {}))).inserted_primary_key[0])  # type: ignore[index]
             conn.execute(insert(texts).values(document_id=doc_id, text=doc.text))
             # the file is loaded now: failures recorded for it earlier (a race, a fixed bug) no longer hold
             conn.execute(delete(failures).where((failures.c.sha256 == doc.sha256)
                                                 | (failures.c.document == doc.path)))
-            if doc.pages:
+            if page_rows is not None:
+                if page_rows:
+                    conn.execute(insert(pages), [{**r, "document_id": doc_id} for r in page_rows])
+            elif doc.pages:
                 conn.execute(insert(pages), [
                     {
                         "document_id": doc_id, "page": p.number, "source": p.source, "triage": p.triage,

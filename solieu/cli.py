@@ -72,6 +72,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
         # ("Finished in state Failed") would repeat it as noise for operators.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        # Dask's scheduler and workers log every start and stop at INFO (workers inherit this too).
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
         # Prefect's in-process server may log connection resets while it shuts down: not ours to show.
         for name in ("sqlalchemy", "asyncio", "uvicorn", "httpx"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -86,8 +88,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
               help="Documents processed at once (default 2); OCR'd pages share the machine's cores.")
 @click.option("--force", is_flag=True, help="Re-ingest documents even when already current.")
 @click.option("--summary/--no-summary", default=True, help="Print a summary at the end.")
+@click.option("--runner", type=click.Choice(["threads", "dask"]), default="threads", show_default=True,
+              help="Run documents on threads of this process, or on Dask workers (a local cluster of "
+                   "--workers processes unless --dask-address is given).")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
+              help="Dask scheduler to send documents to (with --runner dask); its workers need solieu installed "
+                   "and PREFECT_API_URL set.")
 def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None, force: bool,
-           summary: bool) -> None:
+           summary: bool, runner: str, dask_address: str | None) -> None:
     """Ingest files and folders (recursive): .pdf, .docx, .txt, .md, .doc, .rtf, .odt, .xls(x), .ods, .html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -95,6 +103,8 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
     from pipeline.discover import discover
 
     url = db_url(db)
+    if dask_address and runner != "dask":
+        raise UsageError("--dask-address needs --runner dask")
     # a missing path is one failure, recorded; the other paths are still ingested (exit 1 at the end)
     found = discover(list(paths), missing="collect")
     total = len(found.files) + len(found.unsupported)
@@ -134,7 +144,7 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
             Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty(),
                      console=None) as progress:
-        from flows.ingest import run_ingest, set_progress_hook
+        from flows.ingest import dask_task_runner, run_ingest, set_progress_hook
 
         bar = progress.add_task("", total=total)
 
@@ -143,7 +153,8 @@ def ingest(paths: tuple[str, ...], db: str | None, ocr: str, workers: int | None
 
         set_progress_hook(hook)
         try:
-            result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers)
+            task_runner = dask_task_runner(dask_address, workers) if runner == "dask" else None
+            result = run_ingest(list(paths), url, ocr=ocr, force=force, workers=workers, task_runner=task_runner)
         finally:
             set_progress_hook(None)
             checkpoint(url)  # fold the WAL into the file so copies and `serve` see everything
@@ -342,6 +353,44 @@ def query(sql: str, db: str | None, fmt: str) -> None:
         Console().print(t)
     else:
         write(records, fmt, sys.stdout, None)
+
+
+@main.command()
+@_db_option
+@click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only the stale ones.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Documents re-extracted at once (default 2).")
+def reextract(db: str | None, everything: bool, workers: int | None) -> None:
+    """Recompute figures from the stored text of documents extracted by older rules (no file read, no OCR)."""
+    from pipeline.load import checkpoint, open_db, safe_url
+    from pipeline.reextract import stale_documents
+
+    url = db_url(db)
+    if not stale_documents(open_db(url, readonly=True), everything=everything):
+        click.echo("Nothing to re-extract: every document was extracted by the current rules (--all re-extracts "
+                   "them anyway).")
+        return
+    prepare_prefect_env()
+    from solieu.prefect_server import prefect_api
+
+    with prefect_api(Path(os.environ["PREFECT_HOME"])):
+        from flows.reextract import run_reextract
+
+        try:
+            result = run_reextract(url, everything=everything, workers=workers)
+        finally:
+            checkpoint(url)
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    changed = sum(o.diff.changed for o in result.outcomes if o.diff)
+    added = sum(o.diff.added for o in result.outcomes if o.diff)
+    removed = sum(o.diff.removed for o in result.outcomes if o.diff)
+    click.echo(f"{len(result.outcomes)} documents re-extracted from stored text: {len(result.outcomes) - len(failed)} "
+               f"loaded, {len(failed)} failed ({result.seconds:.1f} s); figures {added} added, {removed} removed, "
+               f"{changed} changed (run {result.run_id}, `solieu runs --run {result.run_id}` lists them)")
+    click.echo(f"Database: {safe_url(url)}")
+    for o in failed:
+        click.echo(f"failed: {o.path} [{o.stage}] {o.error}: {o.message}", err=True)
+    if failed:
+        sys.exit(1)
 
 
 @main.command()
