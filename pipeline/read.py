@@ -345,13 +345,16 @@ def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
 def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | None],
                        sizes: list[float | None]) -> None:
     """Append a line, turning small raised digits (footnote markers, m²) into superscript digits."""
-    digit_sizes = [x[2] for x in line if x[2] and x[0].isdigit()]
-    top_size = max((x[2] for x in line if x[2]), default=0.0)
+    if not line:
+        return
+    chars, line_boxes, line_sizes, _bases, _gen = zip(*line, strict=True)    # columns, built in C
+    digit_sizes = [z for z, ch in zip(line_sizes, chars, strict=True) if z and ch.isdigit()]
+    top_size = max(filter(None, line_sizes), default=0.0)
     if not digit_sizes or min(digit_sizes) >= 0.8 * top_size:
         # fast path: no digit is smaller than the line's text, so none is a superscript
-        text.extend(x[0] for x in line)
-        boxes.extend(x[1] for x in line)
-        sizes.extend(x[2] for x in line)
+        text.extend(chars)
+        boxes.extend(line_boxes)
+        sizes.extend(line_sizes)
         return
     weights: Counter[float] = Counter(x[2] for x in line if x[2])
     body = weights.most_common(1)[0][0] if weights else None
