@@ -164,8 +164,9 @@ class Structure:
     _index: _BlockIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def _indexed(self) -> _BlockIndex:
-        # rebuilt when the list changed (extract adds table blocks and re-sorts), compared by identity
-        if self._index is None or self._index.ids != tuple(map(id, self.blocks)):
+        # rebuilt when the list changed (extract adds table blocks and re-sorts); list equality compares the
+        # same objects by identity (pointer checks in C), and blocks with equal fields answer alike
+        if self._index is None or self._index.kept != self.blocks:
             self._index = _BlockIndex(self.blocks)
         return self._index
 
@@ -217,8 +218,7 @@ class _BlockIndex:
 
     def __init__(self, blocks: list[Block]) -> None:
         """Index blocks: heading paths by prefix, non-heading blocks by start."""
-        self.kept = list(blocks)            # held so that no id in `ids` is reused while the index lives
-        self.ids = tuple(map(id, blocks))
+        self.kept = list(blocks)
         self.footnotes = [b for b in blocks if b.kind == "footnote" and b.anchor is not None]
         self.stops: list[int] = []          # running maximum of the starts: bisect finds the first start > offset
         self.paths: list[tuple[Block, ...]] = [()]   # paths[i]: the heading path after reading blocks[:i]

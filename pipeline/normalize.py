@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Document, Page, RawDocument, Segment
@@ -91,8 +91,8 @@ def _lines(pages: list[Page]) -> list[list[_Line]]:
                     ln.top = min(tops)
                     ln.bottom = max(bottoms)
             if page.sizes is not None:
-                sz = Counter(s for s, ch in zip(page.sizes[start:start + len(stripped)], stripped, strict=False)
-                             if s and ch.isalpha())
+                sz = Counter(compress(page.sizes[start:start + len(stripped)], map(str.isalpha, stripped)))
+                del sz[None], sz[0.0]     # the sizes of letters only, and only real ones
                 if sz:
                     ln.size = sz.most_common(1)[0][0]
             lines.append(ln)
