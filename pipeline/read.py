@@ -272,22 +272,23 @@ def _page_chars(tp: pdfium.PdfTextPage, height: float) -> list[_Char]:
     get_size = c.FPDFText_GetFontSize
     is_generated = c.FPDFText_IsGenerated
     out: list[_Char] = []
+    append = out.append
     for i, code in enumerate(units):
         if code == 0 or code == 0xFFFE:
             continue
         # 2 is pdfium's mark for a hyphen it found at a line end: keep it as a soft hyphen for normalize
         ch = "\u00ad" if code == 2 else chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd"
-        if ch in "\r\n " and is_generated(raw, i) == 1:
-            out.append((ch, None, None, None, True))
+        if (code == 32 or code == 10 or code == 13) and is_generated(raw, i) == 1:
+            append((ch, None, None, None, True))
             continue
         box: BBox | None = None
         if get_box(raw, i, pl, pr, pb, pt):
             box = (left.value, height - top.value, right.value, height - bottom.value)
-        if ch == " ":
-            out.append((ch, box, None, None, False))
+        if code == 32:
+            append((ch, box, None, None, False))
             continue
         size = get_size(raw, i)
-        out.append((ch, box, float(size) if size else None, box[3] if box else None, False))
+        append((ch, box, float(size) if size else None, box[3] if box else None, False))
     return out
 
 
