@@ -62,3 +62,15 @@ class PdfHandle:
             with PDFIUM_LOCK:
                 self._pdf.close()
             self._pdf = None
+
+
+def image_coverage(page: Any) -> float:
+    """Return the share of a loaded pypdfium2 page covered by images (the caller holds PDFIUM_LOCK)."""
+    import pypdfium2.raw as pdfium_c
+
+    w, h = page.get_size()
+    area = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        x0, y0, x1, y1 = obj.get_bounds()
+        area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
+    return min(1.0, area / (w * h)) if w and h else 0.0
