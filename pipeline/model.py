@@ -28,6 +28,7 @@ class Page:
     triage_reason: str | None = None
     repaired: list[bool] | None = None            # per character: changed by OCR numeric/unit repair (D)
     image_coverage: float | None = None           # share of the page area under raster images, PDFs (D)
+    rule_paths: int | None = None                 # PDFs: path objects that can form a grid (tables look only there)
     turn: int = 0                                 # OCR'd page image turned this many degrees (PIL) to read upright
     has_text_layer: bool = True                   # False: a PDF page whose text layer held no characters (OCR's work)
 

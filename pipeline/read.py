@@ -22,7 +22,7 @@ from pipeline.convert import convert
 from pipeline.discover import SUPPORTED
 from pipeline.model import BBox, Page, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
-from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, image_coverage
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, image_coverage, rule_paths
 from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
 from pipeline.spreadsheet import read_workbook
 from pipeline.textdecode import decode_bytes, name_of
@@ -233,6 +233,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
     with PDFIUM_LOCK:     # every pdfium call of the page, not the text assembly (plain Python) below
         page = pdf[index]
         coverage: float | None = None
+        rules: int | None = None
         try:
             # signature widgets and stamps are annotations: flatten them so their text is seen (and can be
             # removed by normalize, which records it) the way a reader and pdftotext see it
@@ -244,6 +245,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
                 # triage's image share, measured on this load of the page rather than by loading it again;
                 # not after a flattening, which OCR's own reopening of the file would not see
                 coverage = image_coverage(page)
+                rules = rule_paths(page)
             width, height = page.get_size()
             tp = page.get_textpage()
             try:
@@ -254,7 +256,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
             page.close()
     text, boxes, sizes = _assemble(chars)
     return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
-                has_text_layer=bool(text.strip()), image_coverage=coverage)
+                has_text_layer=bool(text.strip()), image_coverage=coverage, rule_paths=rules)
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
