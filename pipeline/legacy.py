@@ -280,9 +280,9 @@ def decode_text(text: str) -> LegacyDecoding:
             if nfc != dec:  # composition never happens for our tables' output; keep the map exact anyway
                 dec, m = nfc, m[: len(nfc)]
         else:
-            dec, m = line, list(range(len(line)))
+            dec, m = line, None        # unchanged: its offsets map to themselves
         out.append(dec)
-        src.extend(offset + k for k in m)
+        src.extend(range(offset, offset + len(line)) if m is None else (offset + k for k in m))
         offset += len(line)
         if i < len(lines) - 1:
             out.append("\n")

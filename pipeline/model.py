@@ -28,6 +28,7 @@ class Page:
     triage_reason: str | None = None
     repaired: list[bool] | None = None            # per character: changed by OCR numeric/unit repair (D)
     image_coverage: float | None = None           # share of the page area under raster images, PDFs (D)
+    rule_paths: int | None = None                 # PDFs: path objects that can form a grid (tables look only there)
     turn: int = 0                                 # OCR'd page image turned this many degrees (PIL) to read upright
     has_text_layer: bool = True                   # False: a PDF page whose text layer held no characters (OCR's work)
 
@@ -174,21 +175,24 @@ class Structure:
 
     blocks: list[Block] = field(default_factory=list)
 
+    _index: _BlockIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _indexed(self) -> _BlockIndex:
+        # rebuilt when the list changed (extract adds table blocks and re-sorts); list equality compares the
+        # same objects by identity (pointer checks in C), and blocks with equal fields answer alike
+        if self._index is None or self._index.kept != self.blocks:
+            self._index = _BlockIndex(self.blocks)
+        return self._index
+
     def _headings_before(self, offset: int) -> list[Block]:
+        idx = self._indexed()
         # a footnote sits at the end of the text but belongs where its marker is
-        for b in self.blocks:
-            if b.kind == "footnote" and b.anchor is not None and b.start <= offset < b.end:
-                offset = b.anchor
+        for b in idx.footnotes:
+            if b.start <= offset < b.end:
+                offset = b.anchor  # type: ignore[assignment]
                 break
-        path: list[Block] = []
-        for b in self.blocks:
-            if b.start > offset:
-                break
-            if b.kind == "heading":
-                while path and path[-1].level >= b.level:
-                    path.pop()
-                path.append(b)
-        return path
+        # the blocks read in list order up to the first that starts after offset
+        return list(idx.paths[bisect.bisect_right(idx.stops, offset)])
 
     def section_path(self, offset: int) -> str | None:
         """Return the heading path at offset: 'III > 2 > 2.1 Lĩnh vực phát triển kinh tế'."""
@@ -206,13 +210,49 @@ class Structure:
 
     def block_at(self, offset: int) -> Block | None:
         """Return the innermost (shortest) non-heading block containing offset."""
-        inside = [b for b in self.blocks if b.start <= offset < b.end and b.kind != "heading"]
-        return min(inside, key=lambda b: b.end - b.start) if inside else None
+        idx = self._indexed()
+        best: tuple[int, int] | None = None
+        k = bisect.bisect_right(idx.starts, offset) - 1
+        while k >= 0 and idx.max_end[k] > offset:     # no block at or before k reaches offset once this fails
+            n = idx.order[k]
+            b = self.blocks[n]
+            if b.end > offset and (best is None or (b.end - b.start, n) < best):
+                best = (b.end - b.start, n)       # the shortest; the first in list order among equals
+            k -= 1
+        return self.blocks[best[1]] if best is not None else None
 
     def footnote_at(self, offset: int) -> str | None:
         """Return the footnote marker if offset lies in a footnote, else None."""
         b = self.block_at(offset)
         return b.footnote if b is not None and b.kind == "footnote" else None
+
+
+class _BlockIndex:
+    """Look-up tables over a Structure's blocks (in their list order) for offsets."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        """Index blocks: heading paths by prefix, non-heading blocks by start."""
+        self.kept = list(blocks)
+        self.footnotes = [b for b in blocks if b.kind == "footnote" and b.anchor is not None]
+        self.stops: list[int] = []          # running maximum of the starts: bisect finds the first start > offset
+        self.paths: list[tuple[Block, ...]] = [()]   # paths[i]: the heading path after reading blocks[:i]
+        path: list[Block] = []
+        top = -1
+        for b in blocks:
+            top = max(top, b.start)
+            self.stops.append(top)
+            if b.kind == "heading":
+                while path and path[-1].level >= b.level:
+                    path.pop()
+                path.append(b)
+            self.paths.append(tuple(path))
+        self.order = sorted((n for n, b in enumerate(blocks) if b.kind != "heading"), key=lambda n: blocks[n].start)
+        self.starts = [blocks[n].start for n in self.order]
+        self.max_end: list[int] = []        # running maximum of the ends in start order
+        end = -1
+        for n in self.order:
+            end = max(end, blocks[n].end)
+            self.max_end.append(end)
 
 
 @dataclass

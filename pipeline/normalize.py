@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT
 from pipeline.model import Document, Page, RawDocument, Segment
@@ -85,13 +85,14 @@ def _lines(pages: list[Page]) -> list[list[_Line]]:
             if page.boxes is not None:
                 bx = [b for b in page.boxes[start:start + len(stripped)] if b is not None and b[2] > b[0]]
                 if bx:
-                    ln.x0 = min(b[0] for b in bx)
-                    ln.x1 = max(b[2] for b in bx)
-                    ln.top = min(b[1] for b in bx)
-                    ln.bottom = max(b[3] for b in bx)
+                    lefts, tops, rights, bottoms = zip(*bx, strict=True)    # columns: min/max in C
+                    ln.x0 = min(lefts)
+                    ln.x1 = max(rights)
+                    ln.top = min(tops)
+                    ln.bottom = max(bottoms)
             if page.sizes is not None:
-                sz = Counter(s for s, ch in zip(page.sizes[start:start + len(stripped)], stripped, strict=False)
-                             if s and ch.isalpha())
+                sz = Counter(compress(page.sizes[start:start + len(stripped)], map(str.isalpha, stripped)))
+                del sz[None], sz[0.0]     # the sizes of letters only, and only real ones
                 if sz:
                     ln.size = sz.most_common(1)[0][0]
             lines.append(ln)

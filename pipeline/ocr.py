@@ -26,7 +26,7 @@ from pipeline.legacy import decode_text
 from pipeline.model import BBox, Page, PageImage, RawDocument
 from pipeline.ocr_cache import OCRCache, cache_key, default_cache_dir
 from pipeline.pdfcheck import DAMAGED, text_quality
-from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, image_coverage
 from pipeline.read import NoTextLayerWarning, no_text_layer_warning, page_ranges
 from pipeline.tesseract import (
     CLEANUP,
@@ -448,19 +448,12 @@ def _decode_extras(raw: RawDocument) -> RawDocument:
 
 def _image_coverage(pdf: Any, number: int) -> float:
     """Return the share of page `number` (1-based) covered by images (pdfium, under PDFIUM_LOCK)."""
-    import pypdfium2.raw as pdfium_c
-
     with PDFIUM_LOCK:
         pdf_page = pdf[number - 1]
         try:
-            w, h = pdf_page.get_size()
-            area = 0.0
-            for obj in pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-                x0, y0, x1, y1 = obj.get_bounds()
-                area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
+            return image_coverage(pdf_page)
         finally:
             pdf_page.close()
-    return min(1.0, area / (w * h)) if w and h else 0.0
 
 
 def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"

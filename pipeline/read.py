@@ -23,7 +23,7 @@ from pipeline.discover import SUPPORTED
 from pipeline.docximages import MAX_TEXT_PER_IMAGE, is_image_only, page_images, picture_count
 from pipeline.model import BBox, Page, PageImage, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
-from pipeline.pdfium import PDFIUM_LOCK, PdfHandle
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, image_coverage, rule_paths
 from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
 from pipeline.spreadsheet import read_workbook
 from pipeline.textdecode import decode_bytes, name_of
@@ -233,13 +233,20 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
     c = pdfium_c
     with PDFIUM_LOCK:     # every pdfium call of the page, not the text assembly (plain Python) below
         page = pdf[index]
+        coverage: float | None = None
+        rules: int | None = None
         try:
             # signature widgets and stamps are annotations: flatten them so their text is seen (and can be
             # removed by normalize, which records it) the way a reader and pdftotext see it
-            if (c.FPDFPage_GetAnnotCount(page.raw) > 0
-                    and c.FPDFPage_Flatten(page.raw, c.FLAT_NORMALDISPLAY) == c.FLATTEN_SUCCESS):
-                page.close()
-                page = pdf[index]
+            if c.FPDFPage_GetAnnotCount(page.raw) > 0:
+                if c.FPDFPage_Flatten(page.raw, c.FLAT_NORMALDISPLAY) == c.FLATTEN_SUCCESS:
+                    page.close()
+                    page = pdf[index]
+            else:
+                # triage's image share, measured on this load of the page rather than by loading it again;
+                # not after a flattening, which OCR's own reopening of the file would not see
+                coverage = image_coverage(page)
+                rules = rule_paths(page)
             width, height = page.get_size()
             tp = page.get_textpage()
             try:
@@ -250,7 +257,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
             page.close()
     text, boxes, sizes = _assemble(chars)
     return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
-                has_text_layer=bool(text.strip()))
+                has_text_layer=bool(text.strip()), image_coverage=coverage, rule_paths=rules)
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
@@ -273,22 +280,23 @@ def _page_chars(tp: pdfium.PdfTextPage, height: float) -> list[_Char]:
     get_size = c.FPDFText_GetFontSize
     is_generated = c.FPDFText_IsGenerated
     out: list[_Char] = []
+    append = out.append
     for i, code in enumerate(units):
         if code == 0 or code == 0xFFFE:
             continue
         # 2 is pdfium's mark for a hyphen it found at a line end: keep it as a soft hyphen for normalize
         ch = "\u00ad" if code == 2 else chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd"
-        if ch in "\r\n " and is_generated(raw, i) == 1:
-            out.append((ch, None, None, None, True))
+        if (code == 32 or code == 10 or code == 13) and is_generated(raw, i) == 1:
+            append((ch, None, None, None, True))
             continue
         box: BBox | None = None
         if get_box(raw, i, pl, pr, pb, pt):
             box = (left.value, height - top.value, right.value, height - bottom.value)
-        if ch == " ":
-            out.append((ch, box, None, None, False))
+        if code == 32:
+            append((ch, box, None, None, False))
             continue
         size = get_size(raw, i)
-        out.append((ch, box, float(size) if size else None, box[3] if box else None, False))
+        append((ch, box, float(size) if size else None, box[3] if box else None, False))
     return out
 
 
@@ -346,13 +354,16 @@ def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
 def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | None],
                        sizes: list[float | None]) -> None:
     """Append a line, turning small raised digits (footnote markers, m²) into superscript digits."""
-    digit_sizes = [x[2] for x in line if x[2] and x[0].isdigit()]
-    top_size = max((x[2] for x in line if x[2]), default=0.0)
+    if not line:
+        return
+    chars, line_boxes, line_sizes, _bases, _gen = zip(*line, strict=True)    # columns, built in C
+    digit_sizes = [z for z, ch in zip(line_sizes, chars, strict=True) if z and ch.isdigit()]
+    top_size = max(filter(None, line_sizes), default=0.0)
     if not digit_sizes or min(digit_sizes) >= 0.8 * top_size:
         # fast path: no digit is smaller than the line's text, so none is a superscript
-        text.extend(x[0] for x in line)
-        boxes.extend(x[1] for x in line)
-        sizes.extend(x[2] for x in line)
+        text.extend(chars)
+        boxes.extend(line_boxes)
+        sizes.extend(line_sizes)
         return
     weights: Counter[float] = Counter(x[2] for x in line if x[2])
     body = weights.most_common(1)[0][0] if weights else None

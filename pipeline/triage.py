@@ -39,7 +39,7 @@ def diacritic_share(text: str) -> float:
 def triage_page(page: Page) -> tuple[str, str]:
     """Return ("good" | "no-text" | "bad-layer" | "legacy", reason) for a page's text layer."""
     text = page.text or ""
-    visible = sum(1 for c in text if not c.isspace())
+    visible = len(text) - sum(map(str.isspace, text))     # map over a C method: per character, no Python loop
     if visible < MIN_CHARS:
         return "no-text", f"only {visible} visible characters in the text layer"
     cid = len(_CID.findall(text))
@@ -52,7 +52,7 @@ def triage_page(page: Page) -> tuple[str, str]:
     if enc is not None and share >= LEGACY_LINE_SHARE:
         return "legacy", f"{n} lines ({share:.0%}) are {enc.upper()} legacy-font text that decodes to Vietnamese"
     if enc is None:
-        letters = sum(1 for c in text if c.isalpha())
+        letters = sum(map(str.isalpha, text))
         foreign = len(FOREIGN_CHARS.findall(text))
         if letters and foreign / letters > MAX_FOREIGN_SHARE:
             return "bad-layer", (

@@ -680,7 +680,7 @@ GRID_PATHS = [
 
 @pytest.mark.parametrize(("boxes", "count"), [(b, n) for _, b, n in GRID_PATHS], ids=[i for i, _, _ in GRID_PATHS])
 def test_grid_paths(boxes: list[tuple[float, float, float, float]], count: int) -> None:
-    from pipeline.tables.pdf import grid_paths
+    from pipeline.pdfium import grid_paths
 
     assert grid_paths(boxes) == count
 

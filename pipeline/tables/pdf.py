@@ -10,7 +10,7 @@ from typing import Any
 
 from extractors.table_model import TableSpan, clean, is_numeric_text
 from pipeline.model import Document, Page, RawDocument
-from pipeline.pdfium import PDFIUM_LOCK
+from pipeline.pdfium import PDFIUM_LOCK, rule_paths
 from pipeline.tables.locate import flex_pattern, locate_by_boxes, page_start, search_spans
 from pipeline.tables.model import Cell, Grid, build_span, detect_header_rows, has_numbers
 from pipeline.tables.ruled import ocr_grids
@@ -61,27 +61,6 @@ _WORD_RE = re.compile(r"\S+")
 _NUM_TOKEN_RE = re.compile(r"(?<![\w/.,-])\d[\d.,]*%?(?![\w/])")
 
 
-def grid_paths(boxes: Sequence[tuple[float, float, float, float]]) -> int:
-    """Return how many path objects (their (left, bottom, right, top) boxes) there are if they can form a grid, else 0.
-
-    A grid needs vertical edges at two x positions or more and horizontal ones at two y positions or more, as
-    pdfplumber's line strategy does: a page of underlines (horizontal only) or of nothing but dots has none.
-    A box wider and taller than a rule (a cell, a frame, a path drawing several rules) gives both kinds.
-    """
-    xs: set[int] = set()
-    ys: set[int] = set()
-    for left, bottom, right, top in boxes:
-        w, h = right - left, top - bottom
-        if w > 2 and h > 2:
-            xs.update((round(left / 2), round(right / 2)))
-            ys.update((round(bottom / 2), round(top / 2)))
-        elif h > 2:
-            xs.add(round(left / 2))              # a vertical rule
-        elif w > 2:
-            ys.add(round(bottom / 2))            # a horizontal rule
-    return len(boxes) if len(xs) >= 2 and len(ys) >= 2 else 0
-
-
 def rule_path_counts(source: str | Any) -> list[int]:
     """Count, on each page, the vector path objects that can form a grid (rules, cell borders), with pypdfium2.
 
@@ -89,7 +68,6 @@ def rule_path_counts(source: str | Any) -> list[int]:
     once can share it.
     """
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     # pdfium is not thread-safe, even across documents: every call under the process-wide lock, taken page by
     # page so another document's reading or OCR rendering can go on in between
@@ -103,8 +81,7 @@ def rule_path_counts(source: str | Any) -> list[int]:
             with PDFIUM_LOCK:
                 page = pdf[i]
                 try:
-                    objs = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
-                    counts.append(grid_paths([obj.get_bounds() for obj in objs]))
+                    counts.append(rule_paths(page))
                 finally:
                     page.close()
         return counts
@@ -254,10 +231,14 @@ def pdf_grids(path: str, doc: Document | None = None) -> list[tuple[int, Grid]]:
     """
     import pdfplumber
 
-    try:
-        paths = rule_path_counts(path)
-    except Exception:           # pypdfium2 cannot open it: let pdfplumber look at every page
-        paths = []
+    counted = [p.rule_paths for p in doc.pages] if doc is not None else []
+    if counted and all(n is not None for n in counted):
+        paths = [n for n in counted if n is not None]     # counted by read on the page load it already had
+    else:
+        try:
+            paths = rule_path_counts(path)
+        except Exception:           # pypdfium2 cannot open it: let pdfplumber look at every page
+            paths = []
     def wanted(pi: int) -> bool:
         dpage = doc.pages[pi] if doc is not None and pi < len(doc.pages) else None
         if dpage is None:
