@@ -117,6 +117,23 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
     return out
 
 
+def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]
+               ) -> list[tuple[int, int, int, int, tuple[float, float, float, float]]]:
+    """Return each cell of a ruled grid once: first row and column, row and column spans, box (pixels)."""
+    out: list[tuple[int, int, int, int, tuple[float, float, float, float]]] = []
+    seen: set[int] = set()
+    for r, row in enumerate(ids):
+        for c, cid in enumerate(row):
+            if cid in seen:
+                continue
+            seen.add(cid)
+            rows_of = [q for q in range(len(ids)) if cid in ids[q]]
+            cols_of = [k for k in range(len(row)) if any(ids[q][k] == cid for q in rows_of)]
+            out.append((r, c, len(rows_of), len(cols_of),
+                        (xs[cols_of[0]], ys[rows_of[0]], xs[cols_of[-1] + 1], ys[rows_of[-1] + 1])))
+    return out
+
+
 def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
@@ -153,17 +170,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                 return ux / scale, uy / scale
 
             for ys, xs, ids in ruled_grids(image, RULE_INK_BELOW, RULE_MIN_GAP):
-                cells: list[Cell] = []
-                seen: set[int] = set()
-                for r, row in enumerate(ids):
-                    for c, cid in enumerate(row):
-                        if cid in seen:
-                            continue
-                        seen.add(cid)
-                        rows_of = [q for q in range(len(ids)) if cid in ids[q]]
-                        cols_of = [k for k in range(len(row)) if any(ids[q][k] == cid for q in rows_of)]
-                        box = (xs[cols_of[0]], ys[rows_of[0]], xs[cols_of[-1] + 1], ys[rows_of[-1] + 1])
-                        cells.append(Cell("", r, c, len(rows_of), len(cols_of), bbox=box))
+                cells = [Cell("", r, c, rs, cs, bbox=box) for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
                 locate_by_boxes(doc, pi, cells, transform=to_px)
                 for cell in cells:            # a rule next to the text is often read as "|"
                     cell.text = cell.text.strip(" |")

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, ruled_grids
+from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
 CELL_RECIPE = "strips-v7"
@@ -101,18 +101,8 @@ def _digits(text: str) -> int:
 
 def _cells_of(ys: list[float], xs: list[float], ids: list[list[int]]) -> list[dict[str, Any]]:
     """Return the cells of a grid: id, first row and column, spans and box (pixels)."""
-    cells: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for r, row in enumerate(ids):
-        for c, cid in enumerate(row):
-            if cid in seen:
-                continue
-            seen.add(cid)
-            rows_of = [q for q in range(len(ids)) if cid in ids[q]]
-            cols_of = [k for k in range(len(row)) if any(ids[q][k] == cid for q in rows_of)]
-            cells.append({"row": r, "col": c, "rowspan": len(rows_of), "colspan": len(cols_of),
-                          "box": [xs[cols_of[0]], ys[rows_of[0]], xs[cols_of[-1] + 1], ys[rows_of[-1] + 1]]})
-    return cells
+    return [{"row": r, "col": c, "rowspan": rs, "colspan": cs, "box": list(box)}
+            for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
 
 
 def _inside(word: TSVWord, box: list[float]) -> bool:
