@@ -71,6 +71,20 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture()
+def fresh_postgres_url(postgres_url: str) -> str:
+    """Return a URL to a new, empty database on the session's PostgreSQL server (for tests that count rows)."""
+    import uuid
+
+    import psycopg
+
+    name = f"solieu_{uuid.uuid4().hex[:12]}"
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return postgres_url.replace("/solieu_test?", f"/{name}?")
+
+
+@pytest.fixture()
 def sqlite_url(tmp_path: Path) -> str:
     """Return a URL to a fresh SQLite dataset in a temporary folder."""
     return f"sqlite:///{tmp_path / 'solieu.db'}"

@@ -44,7 +44,8 @@ def _figures(work: Path, db: str) -> list[dict[str, object]]:
 
 @pytest.mark.flow
 @pytest.mark.postgres
-def test_dask_runner_into_postgresql_matches_threads(postgres_url: str, tmp_path: Path) -> None:
+def test_dask_runner_into_postgresql_matches_threads(fresh_postgres_url: str, tmp_path: Path) -> None:
+    postgres_url = fresh_postgres_url      # the session's shared database already holds the seed from other tests
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for d in DOCS:
