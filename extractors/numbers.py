@@ -174,6 +174,8 @@ def parse_number(s: str) -> NumberReading | None:
     sign = 1
     if raw.startswith("-"):
         sign, raw = -1, raw[1:].lstrip()
+    elif raw.startswith("+") and raw[1:2].isdigit():
+        raw = raw[1:]                      # "+315.25": an elevation above sea level, "+5": a rise
     parts = raw.split()
     if parts and parts[0].lower() in v.negatives and sign == 1:
         sign, parts = -1, parts[1:]

@@ -8,6 +8,7 @@ from functools import cache
 
 import regex
 
+from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
 from extractors.model import Figure, Quantity
 from extractors.numbers import NumberReading, normalize_decimal, number_regex_source, parse_number
 from extractors.vocab import UnitEntry, alternation, vocabulary
@@ -78,6 +79,7 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
         (?:(?i:{qualifier_source()})\s+)?                 # an exclusive bound: "từ 95- dưới 100%"
         (?P<n2>{num})                                     # the range's second bound
     )?
+    (?:\s*[x×]\s*10(?P<pow>[{SUPERSCRIPT_DIGITS}]{{1,2}}|\^\d{{1,2}}))?  # "4,316 x 10⁶ m³": times a power of ten
     (?:\s*(?P<unit>(?i:{units})){unit_end}                # the unit, never inside a word ("%KH" allowed)
        {implied}
      | \s+(?P<noun>(?i:{nouns})){UNIT_END}                # or the counted noun: "86 mô hình"
@@ -220,6 +222,8 @@ def find_measures(text: str, kind: str | tuple[str, ...] = MEASURE_KINDS, prose:
             found_kind, unit, factor = "money", "VND", Decimal(1)   # implied by tỷ/triệu
         if m.group("u1") and (r2 is None or table[_key(m.group("u1"))].unit != unit):
             continue                            # "5 đồng 6 đồng" is not one figure, nor "5 m - 6 kg"
+        if m.group("pow"):
+            factor = factor * 10 ** int(m.group("pow").lstrip("^").translate(FROM_SUPERSCRIPT))
         per = None
         if m.group("per"):
             per = "/".join(p.strip() for p in m.group("per").split("/") if p.strip())

@@ -148,7 +148,7 @@ def _is_non_value_column(parts: list[str]) -> bool:
     return bool(parts) and is_header_in(parts[-1], v.non_value_headers)
 
 
-def _scale(d: Decimal | None, factor: int) -> Decimal | None:
+def _scale(d: Decimal | None, factor: Decimal | int) -> Decimal | None:
     if d is None:
         return None
     out = d * factor

@@ -43,7 +43,7 @@ SCHEMA: dict[str, Spec] = {
     | {"decimal_marks": {str: str}, "not_alone_before_noun": {str: str}, "not_alone_before_unit": {str: str}},
     "scales.yaml": {"words": {str: int}, "header_words": {str: int}, "suffixes": {str: int},
                     "implies_money": {str: str}, "misread_money_after_scale": {str: str}},
-    "units.yaml": {str: {"kind": str, "surfaces": {str: int}, "header_surfaces?": {str: int}}},
+    "units.yaml": {str: {"kind": str, "surfaces": {str: "number"}, "header_surfaces?": {str: "number"}}},
     "count_nouns.yaml": WORDS,
     "qualifiers.yaml": {str: str},
     "places.yaml": WORDS,
@@ -153,7 +153,7 @@ def unit_entries() -> tuple[UnitEntry, ...]:
                 if key in seen:
                     raise _fail("units.yaml", f"{surface!r} names both {seen[key]} and {unit}")
                 seen[key] = unit
-                out.append(UnitEntry(_nfc(str(surface)), spec["kind"], unit, Decimal(factor), prose))
+                out.append(UnitEntry(_nfc(str(surface)), spec["kind"], unit, Decimal(str(factor)), prose))  # 0.001 exact
     return tuple(out)
 
 

@@ -169,10 +169,29 @@ NOT_FIGURES = [
     "Theo Thông tư 16/2021 ha",
     "ngày 08/11/2021 ha",
     "ngày 18.5.2021 ha",
+    "Chiều dài đường dây 35 KV",             # sonla QTBT 2024: a voltage class naming the line
+    "Cửa van vận hành BxH 1,32x1,685",       # a width × height pair has no unit of its own here
+    "Loại, cấp công trình: cấp II",
 ]
 
 # Bugs found on real documents; each line names what it taught.
 BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
+    # issue 8, sonla QTBT 2024 (irrigation works): a power of ten after the number scales it
+    ("Dung tích toàn bộ: 4,316 x 10⁶ m³.", [Want("volume", D(4316000), "m3", "4,316 x 10⁶ m³", {"flags": []})]),
+    ("Tổng lượng dòng chảy 106,1 x 10^6 m3", [Want("volume", D(106100000), "m3", "106,1 x 10^6 m3",
+                                                   {"flags": []})]),
+    # sonla QTBT 2024: a flow is m³ per second, with its bound
+    ("có lưu lượng tràn xả lũ thiết kế trên 2.000 m³/s;", [
+        Want("volume", D(2000), "m3", "trên 2.000 m³/s", {"per": "s", "qualifier": "more_than"})]),
+    # sonla QTBT 2024: a reservoir's size class reaches a billion m³ and is not implausible
+    ("dung tích toàn bộ từ 3.000.000 m³ đến dưới 1.000.000.000 m³", [
+        Want("volume", None, "m3", "từ 3.000.000 m³ đến dưới 1.000.000.000 m³",
+             {"min": D(3000000), "max": D(1000000000), "flags": []})]),
+    # sonla QTBT 2024: rainfall in mm, and a thickness in cm, are lengths in metres
+    ("Lượng mưa bình quân năm 1.770,8 mm", [Want("length", D("1.7708"), "m", "1.770,8 mm")]),
+    ("lớp bê tông dày 20 cm", [Want("length", D("0.2"), "m", "20 cm")]),
+    # sonla 153/QĐ-CT (scan): branches are counted, also as OCR reads them
+    ("Phòng tài vụ; 12 chỉ nhánh và các đơn vị liên quan", [Want("count", D(12), "count", "12 chỉ nhánh")]),
     # hanoi 48/2025/NQ-HĐND: the qualifier "ước" matched inside "nước"
     ("Cả nước 331.338 km2", [Want("area", D(331338), "km2", "331.338 km2", {"qualifier": None})]),
     # camau 0204-KH-UBND: a rate must not swallow a name ("/năm/Liên hiệp HTX")

@@ -62,11 +62,13 @@ EXAMPLES: list[tuple[str, Decimal, bool, Decimal | None]] = [
     ("2 chấm 23", D("2.23"), False, None),
     ("một chấm ba", D("1.3"), False, None),
     ("ba phẩy không năm", D("3.05"), False, None),
+    ("+315.25", D("315.25"), True, None),    # an elevation (sonla QTBT 2024, "Cao trình đỉnh đập | m | +319.50")
+    ("+5", D(5), False, None),               # a rise
 ]
 
 NOT_NUMBERS = [
     "", "tư", "mốt", "lăm", "mươi", "chục", "triệu", "hai hai", "mười mười", "1.2.3", "2.1.3.", "abc",
-    "một số", "năm học", "trăm trăm",
+    "một số", "năm học", "trăm trăm", "+", "+ 5", "+abc",
 ]
 
 BUGS_CAUGHT: list[tuple[str, Decimal]] = [

@@ -55,7 +55,7 @@ def _cell(figs: list[Figure], row: str, column: str) -> Figure:
 # --------------------------------------------------------------------------------------------------
 # Units of headers and ĐVT cells
 
-UNIT_EXAMPLES: list[tuple[str, str, str, int, str | None]] = [
+UNIT_EXAMPLES: list[tuple[str, str, str, int | Decimal, str | None]] = [
     ("Triệu đồng", "money", "VND", 1_000_000, None),
     ("Tỷ đồng", "money", "VND", 1_000_000_000, None),
     ("tỉ đồng", "money", "VND", 1_000_000_000, None),
@@ -74,11 +74,17 @@ UNIT_EXAMPLES: list[tuple[str, str, str, int, str | None]] = [
     ("mô hình", "count", "count", 1, None),
     ("ngày công", "labour", "person_day", 1, None),
     ("1000con", "count", "count", 1000, None),      # OCR'd ĐVT of a livestock table
+    # issue 8, sonla QTBT 2024 (irrigation works): a power of ten is a factor, never the number 106
+    ("10⁶ m³", "volume", "m3", 1_000_000, None),
+    ("10^6 m3", "volume", "m3", 1_000_000, None),
+    ("m³/s", "volume", "m3", 1, "s"),                 # a flow: m³ per second
+    ("Km²", "area", "km2", 1, None),
+    ("mm", "length", "m", Decimal("0.001"), None),    # rainfall in millimetres, converted to metres
 ]
 
 
 @pytest.mark.parametrize(("text", "kind", "unit", "factor", "per"), UNIT_EXAMPLES, ids=[e[0] for e in UNIT_EXAMPLES])
-def test_parse_unit(text: str, kind: str, unit: str, factor: int, per: str | None) -> None:
+def test_parse_unit(text: str, kind: str, unit: str, factor: int | Decimal, per: str | None) -> None:
     spec = parse_unit(text)
     assert spec is not None
     assert (spec.kind, spec.unit, spec.factor, spec.per) == (kind, unit, factor, per)

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from core.chars import FROM_SUPERSCRIPT
 from extractors.table_model import TableSpan, clean, is_numeric_text
 from pipeline.model import Document, Page, RawDocument
 from pipeline.pdfium import PDFIUM_LOCK, rule_paths
@@ -317,6 +318,11 @@ def pdf_tables(doc: Document, raw: RawDocument) -> list[TableSpan]:
                 m = pat.search(doc.text, max(0, cell.span[0] - 80), cell.span[1] + 80) if pat else None
                 if m is not None:
                     cell.span = (m.start(), m.end())
+            # pdfplumber flattens raised digits ("10⁶ m³" -> "106 m3"); the page text marks them: take its reading
+            if cell.span is not None and cell.text:
+                located = clean(doc.text[cell.span[0]:cell.span[1]])
+                if located != cell.text and located.translate(FROM_SUPERSCRIPT) == cell.text:
+                    cell.text = located
         ts = build_span(grid, f"p{grid.page}-t{sum(1 for t in out if t.table.page == grid.page) + 1}")
         if out and continues(out[-1], prev_pi, ts, pi, pi != last_pi, grid.context_before):
             stitch(out[-1], ts)
