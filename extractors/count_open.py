@@ -81,6 +81,8 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
 
 
 _NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+#: Symbols no Vietnamese word is ever glued to; OCR makes them of seals and stains ("1 ki{").
+_OCR_DEBRIS = regex.compile(r"[{}\\^~`]")
 
 
 def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
@@ -190,6 +192,8 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
         if reading is None:
             continue
         end = lo + noun.idx + len(noun.text)
+        if _OCR_DEBRIS.match(text, end):
+            continue                       # "2016-| 1 ki{": OCR of a seal or stain, not a counted noun
         q = m.group("qual")
         fig = Figure(kind="count", value=reading.value, unit="count", raw=text[m.start():end],
                      char_start=m.start(), char_end=end, subject=noun.text,

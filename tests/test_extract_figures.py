@@ -190,6 +190,8 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
     # sonla QTBT 2024: rainfall in mm, and a thickness in cm, are lengths in metres
     ("Lượng mưa bình quân năm 1.770,8 mm", [Want("length", D("1.7708"), "m", "1.770,8 mm")]),
     ("lớp bê tông dày 20 cm", [Want("length", D("0.2"), "m", "20 cm")]),
+    # daknong 42/BC-HĐND (scan): OCR of the red seal in the margin is not "1 ki" counted
+    ("giai đoạn 2016-| 1 ki{\n\nỊ\n\n2020 trên địa bàn tỉnh", []),
     # sonla 153/QĐ-CT (scan): branches are counted, also as OCR reads them
     ("Phòng tài vụ; 12 chỉ nhánh và các đơn vị liên quan", [Want("count", D(12), "count", "12 chỉ nhánh")]),
     # hanoi 48/2025/NQ-HĐND: the qualifier "ước" matched inside "nước"
