@@ -35,6 +35,7 @@ class OpenCountWords:
     """The words of open_counts.yaml."""
 
     not_counted: frozenset[str]
+    counted_per: frozenset[str]
     count_after: frozenset[str]
     predicate_openers: frozenset[str]
     not_appended: frozenset[str]

@@ -11,7 +11,7 @@ import regex
 from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
 from extractors.model import Figure, Quantity
 from extractors.numbers import NumberReading, normalize_decimal, number_regex_source, parse_number
-from extractors.vocab import UnitEntry, alternation, vocabulary
+from extractors.vocab import UnitEntry, alternation, load, vocabulary
 
 #: What may not follow a unit or a counted noun: a letter, a digit, or a superscript (m², m³).
 UNIT_END = r"(?![\p{L}\p{N}²³])"
@@ -69,7 +69,9 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
         """
     nouns = r"(?!)"
     if "count" in kinds:
-        nouns = alternation(list(vocabulary().count_nouns))
+        # a frequency's noun counts only with its rate: "01 lần/ngày", never "tăng 1,7 lần"
+        per_only = alternation(list(load("open_counts.yaml")["counted_per"]))
+        nouns = rf"{alternation(list(vocabulary().count_nouns))}|(?:{per_only})(?=\s?/\s?\p{{Ll}})"
     unit_end = rf"(?:KH(?![\p{{L}}\p{{N}}])|{UNIT_END})" if "percent" in kinds else UNIT_END
     source = rf"""
     {_range_and_qualifier(num)}

@@ -65,8 +65,8 @@ SCHEMA: dict[str, Spec] = {
     "signature.yaml": {"titles": [{"upper": str, "display": str}], "between": WORDS, "stamp_labels?": WORDS},
     "periods.yaml": {"range_words": WORDS, "year_parts": {str: [int]}, "quarters": {str: int}, "plan": WORDS,
                      "actual": WORDS, "previous_year": WORDS},
-    "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
-                                             "list_openers")},
+    "open_counts.yaml": {k: WORDS for k in ("not_counted", "counted_per", "count_after", "predicate_openers",
+                                             "not_appended", "list_openers")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 

@@ -190,6 +190,11 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
     # sonla QTBT 2024: rainfall in mm, and a thickness in cm, are lengths in metres
     ("Lượng mưa bình quân năm 1.770,8 mm", [Want("length", D("1.7708"), "m", "1.770,8 mm")]),
     ("lớp bê tông dày 20 cm", [Want("length", D("0.2"), "m", "20 cm")]),
+    # daknong 946/UBND-NN: a frequency counts with its rate, a multiplier does not; a hamlet's number names it
+    ("tiêu độc khử trùng 01 lần/ngày trong 01 tuần đầu tiên", [
+        Want("count", D(1), "count", "01 lần/ngày", {"per": "ngày"})]),
+    ("giá trị sản xuất tăng 1,7 lần so với năm 2018", []),
+    ("tiêu hủy lợn tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ", []),
     # daknong 42/BC-HĐND (scan): OCR of the red seal in the margin is not "1 ki" counted
     ("giai đoạn 2016-| 1 ki{\n\nỊ\n\n2020 trên địa bàn tỉnh", []),
     # sonla 153/QĐ-CT (scan): branches are counted, also as OCR reads them
