@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.chars import SUPERSCRIPT_DIGITS
 from extractors.model import Figure
 from extractors.numbers import parse_number
 from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in, is_numbering_row, is_numeric_text
@@ -56,6 +57,9 @@ def _decimals(s: str) -> int:
 def _read_cell(text: str, vn_convention: bool) -> _Reading | None:
     """Read a cell that is a number, a percentage or a range; None for anything else."""
     t = " ".join(text.replace("*", " ").split())
+    if re.fullmatch(rf"10[{SUPERSCRIPT_DIGITS}]+", t):
+        return None                                          # "10⁶": a power of ten, a unit's factor
+    t = re.sub(rf"(?<=\d)[{SUPERSCRIPT_DIGITS}]+$", "", t)   # "105¹": a footnote marker after the value
     ratio = _RATIO_RE.match(t)
     if ratio:
         a, b = parse_number(ratio.group(1)), parse_number(ratio.group(2))

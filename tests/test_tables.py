@@ -112,6 +112,40 @@ def test_unit_line(text: str, unit: str | None) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Issue 8, sonla QTBT 2024: a text PDF of irrigation-works parameters, the unit in a per-row "Đơn vị" column
+
+SONLA_QTBT = PUBLIC / "sonla_Cong-ty-TNHH-MTV-QLKTCTTL_QTBT_2024_quy-trinh-bao-tri-cong-trinh-thuy-loi.p1-8.pdf"
+
+SONLA_QTBT_CELLS = [
+    # (page, row, raw, kind, value in the canonical unit, unit, per): pdfplumber reads the unit cell "10⁶ m³" as
+    # "106 m3"; the page text's raised digits are taken back, so 4,316 is 4.316.000 m³, not 4,316 x 106
+    (7, "Dung tích toàn bộ Vtb", "4,316", "volume", D(4_316_000), "m3", None),
+    (6, "Tổng lượng dòng chảy (W ) o", "106,1", "volume", D(106_100_000), "m3", None),
+    (7, "Lưu lượng lũ kiểm tra Q0.2%", "1061", "volume", D(1061), "m3", "s"),         # m³/s: per second
+    (6, "Lượng mưa bình quân lưu vực (X ) 0", "1770,8", "length", D("1.7708"), "m", None),  # mm in metres
+    (6, "Diện tích lưu vực", "105", "area", D(105), "km2", None),                     # "Km²"
+    (7, "Cao trình đỉnh đập", "+319.50", "length", D("319.5"), "m", None),           # an elevation, with its "+"
+]
+
+
+@pytest.fixture(scope="module")
+def sonla_qtbt() -> tuple[Document, list[TableSpan]]:
+    return _load(SONLA_QTBT)
+
+
+@pytest.mark.parametrize(("page", "row", "raw", "kind", "value", "unit", "per"), SONLA_QTBT_CELLS,
+                         ids=[c[2] for c in SONLA_QTBT_CELLS])
+def test_sonla_qtbt_technical_units(sonla_qtbt: tuple[Document, list[TableSpan]], page: int, row: str, raw: str,
+                                    kind: str, value: Decimal, unit: str, per: str | None) -> None:
+    doc, spans = sonla_qtbt
+    found = [f for f in _figs(doc, spans) if f.page == page and f.row == row]
+    assert len(found) == 1, [(f.row, f.raw) for f in _figs(doc, spans) if f.page == page]
+    fig = found[0]
+    assert (fig.raw, fig.kind, fig.value, fig.unit, fig.per) == (raw, kind, value, unit, per)
+    assert doc.text[fig.char_start:fig.char_end] == fig.raw
+
+
+# --------------------------------------------------------------------------------------------------
 # The 1064 annex PDF: two ruled landscape tables, unit only in "Đơn vị tính: Triệu đồng"
 
 
