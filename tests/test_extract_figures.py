@@ -195,6 +195,11 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(1), "count", "01 lần/ngày", {"per": "ngày"})]),
     ("giá trị sản xuất tăng 1,7 lần so với năm 2018", []),
     ("tiêu hủy lợn tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ", []),
+    # trunguong 443/TTCS-TTTH (scan): test samples are counted; "mẫu" alone stays a land measure
+    ("Lấy mẫu máu của 15 con lợn để gộp thành 03 mẫu xét nghiệm", [
+        Want("count", D(15), "count", "15 con"), Want("count", D(3), "count", "03 mẫu xét nghiệm")]),
+    ("lấy ngẫu nhiên 05 mẫu sản phẩm từ lợn", [Want("count", D(5), "count", "05 mẫu sản phẩm")]),
+    ("thửa ruộng rộng 3 mẫu", []),
     # daknong 42/BC-HĐND (scan): OCR of the red seal in the margin is not "1 ki" counted
     ("giai đoạn 2016-| 1 ki{\n\nỊ\n\n2020 trên địa bàn tỉnh", []),
     # sonla 153/QĐ-CT (scan): branches are counted, also as OCR reads them

@@ -43,6 +43,7 @@ SONLA_QTBT = "sonla_Cong-ty-TNHH-MTV-QLKTCTTL_QTBT_2024_quy-trinh-bao-tri-cong-t
 SONLA153 = "sonla_Cong-ty-TNHH-MTV-QLKTCTTL_153-QD-CT_2024_ban-hanh-quy-trinh-bao-tri-cong-trinh-thuy-loi"
 HDND41 = "daknong_HDND-tinh-Ban-KTNS_41-BC-HDND_2019_tham-tra-ho-tro-thuy-loi-nho-tuoi-tien-tien"
 HDND42 = "daknong_HDND-tinh-Ban-KTNS_42-BC-HDND_2019_tham-tra-giam-ngheo-ben-vung"
+TTCS443 = "trunguong_Cuc-Thong-tin-co-so_443-TTCS-TTTH_2019_tai-lieu-tuyen-truyen-giet-mo-lon-dich-ta-lon-chau-Phi"
 
 # (document, gold file, figure F1 floor, subject-accuracy floor): floors sit a little under the
 # measured scores (issue notes), so losing a figure or two on a document fails CI.
@@ -78,6 +79,9 @@ FIGURE_FLOORS = [
     # "1 ki"); subject 0.000 on 41 ('80%' gets 'vào năm 2020'), so its subject floor is 0.
     pytest.param(f"public/{HDND41}.pdf", f"{HDND41}.json", 0.95, 0.0, id="hdnd-41-scan"),
     pytest.param(f"public/{HDND42}.pdf", f"{HDND42}.json", 0.95, 0.0, id="hdnd-42-scan"),
+    # A central agency's scanned information material: 27 counts of pigs and test samples on p.4.
+    # Measured: F1 0.962, subject 0.640 (before: F1 0.683, every 'mẫu xét nghiệm' missed).
+    pytest.param(f"public/{TTCS443}.pdf", f"{TTCS443}.json", 0.94, 0.60, id="ttcs-443-scan"),
 ]
 
 # (document, table gold file, cell F1 floor, row-label and column accuracy floor)
