@@ -172,6 +172,9 @@ NOT_FIGURES = [
     "Chiều dài đường dây 35 KV",             # sonla QTBT 2024: a voltage class naming the line
     "Cửa van vận hành BxH 1,32x1,685",       # a width × height pair has no unit of its own here
     "Loại, cấp công trình: cấp II",
+    "cống tại lý trình Km0+450 kênh chính",  # a chainage along a canal or road is a position, not a length
+    "sửa chữa đoạn từ Km 3+200 đến Km 4+100 đường tỉnh",
+    "mốc tọa độ X = 2345678,50 m; Y = 512345,20 m",  # VN-2000 map coordinates
 ]
 
 # Bugs found on real documents; each line names what it taught.
