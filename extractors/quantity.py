@@ -13,8 +13,9 @@ from extractors.model import Figure, Quantity
 from extractors.numbers import NumberReading, normalize_decimal, number_regex_source, parse_number
 from extractors.vocab import UnitEntry, alternation, load, vocabulary
 
-#: What may not follow a unit or a counted noun: a letter, a digit, or a superscript (m², m³).
-UNIT_END = r"(?![\p{L}\p{N}²³])"
+#: What may not follow a unit or a counted noun: a letter, a digit, or a superscript (m², m³). A unit that ends
+#: in a superscript may touch the next word: text layers drop the space after a raised digit ("500.000 m³trở lên").
+UNIT_END = r"(?:(?<=[²³])(?![\p{N}²³])|(?![\p{L}\p{N}²³]))"
 _BLANK_LINE = regex.compile(r"\n[ \t]*\n")
 
 
@@ -88,7 +89,7 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
     )
     (?P<per>(?:\s?/\s?                                  # a rate: "đồng/kg", "triệu đồng/người/năm"
         (?:\p{{Ll}}[\p{{L}}\p{{N}}²³]*|\p{{Lu}}{{2,}}(?!\p{{L}})))+)?  # a word, or an acronym ("HTX"), not a name
-    (?:\s+(?P<trail>(?i:trở\s+lên|trở\s+xuống)))?         # "từ 7000 đồng trở xuống"
+    (?:(?:\s+|(?<=[²³]))(?P<trail>(?i:trở\s+lên|trở\s+xuống)))?  # "từ 7000 đồng trở xuống", "m³trở lên"
     """
     return regex.compile(source, regex.VERBOSE | regex.V1)
 

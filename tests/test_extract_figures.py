@@ -198,6 +198,13 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(1), "count", "01 lần/ngày", {"per": "ngày"})]),
     ("giá trị sản xuất tăng 1,7 lần so với năm 2018", []),
     ("tiêu hủy lợn tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ", []),
+    # trunguong 08/2026/TT-BNNMT: the text layer drops the space after a raised digit; legal comparison words
+    ("hồ chứa nước có dung tích từ 500.000 m³trở lên hoặc đập", [
+        Want("volume", D(500000), "m3", "từ 500.000 m³trở lên", {"qualifier": "at_least"})]),
+    ("a) Miền núi: Nhỏ hơn hoặc bằng 50 ha;", [
+        Want("area", D(50), "ha", "Nhỏ hơn hoặc bằng 50 ha", {"qualifier": "at_most"})]),
+    ("khoảng cách giữa hai mốc liền nhau lớn hơn 1.000 m.", [
+        Want("length", D(1000), "m", "lớn hơn 1.000 m", {"qualifier": "more_than"})]),
     # trunguong 443/TTCS-TTTH (scan): test samples are counted; "mẫu" alone stays a land measure
     ("Lấy mẫu máu của 15 con lợn để gộp thành 03 mẫu xét nghiệm", [
         Want("count", D(15), "count", "15 con"), Want("count", D(3), "count", "03 mẫu xét nghiệm")]),
