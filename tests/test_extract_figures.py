@@ -198,6 +198,9 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(1), "count", "01 lần/ngày", {"per": "ngày"})]),
     ("giá trị sản xuất tăng 1,7 lần so với năm 2018", []),
     ("tiêu hủy lợn tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ", []),
+    ("thành lập 03 tổ, mỗi tổ 5 người", [Want("count", D(3), "count", "03 tổ"),
+                                         Want("count", D(5), "count", "5 người")]),
+    ("bán tín chỉ các-bon 5 triệu tấn CO2", [Want("mass", D(5000000), "t", "5 triệu tấn")]),
     # trunguong 08/2026/TT-BNNMT: the text layer drops the space after a raised digit; legal comparison words
     ("hồ chứa nước có dung tích từ 500.000 m³trở lên hoặc đập", [
         Want("volume", D(500000), "m3", "từ 500.000 m³trở lên", {"qualifier": "at_least"})]),
