@@ -137,6 +137,8 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
         # the whole header part, then its last three, two, one words: "Kinh phí Tr.đồng"
         for k in (len(words), 3, 2, 1):
             if 0 < k <= len(words):
+                if k == 1 < len(words) and words[-1].isalpha():
+                    continue              # "Nhi đồng", "Hợp đồng": a plain last syllable ends a word, not a unit
                 spec = parse_unit(" ".join(words[-k:]))
                 if spec is not None and spec.kind in _BARE_HEADER_KINDS:
                     return spec, False

@@ -74,6 +74,14 @@ def test_header_month_is_not_a_unit(tmp_path: Path) -> None:
     assert [(f.kind, f.value) for f in figs] == [("money", D(650_095_000_000)), ("money", D(1_948_000_000))]
 
 
+def test_header_word_ending_in_dong_is_not_a_unit(tmp_path: Path) -> None:
+    # "Nhi đồng" (young pupils), "Hội đồng": the last syllable of a word, not the money unit "đồng"
+    figs = _table_figs(tmp_path, _form("| STT | Nội dung | Lớp Nhi đồng | Hội đồng |", None,
+                                       ["| 1 | Khối 6 | 4 | 2 |", "| 2 | Khối 7 | 0 | 1 |"]))
+    assert [(f.kind, f.value, f.unit) for f in figs] == [("count", D(4), "count"), ("count", D(2), "count"),
+                                                         ("count", D(0), "count"), ("count", D(1), "count")]
+
+
 # --------------------------------------------------------------------------------------------------
 # Column-numbering rows under a header are never figures
 

@@ -149,6 +149,10 @@ NOT_FIGURES = [
     "Số: 144/BC-UBND",
     "Số điện thoại: 0912345678",
     "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
+    # a hamlet or residential group named by its number, even before a counted noun ("6 xã")
+    "dịch xuất hiện tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ",
+    "họp dân tại tổ dân phố 5 phường Nghĩa Đức",
+    "ấp 3 xã Tân Phú bị ngập",
 ]
 
 BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
