@@ -39,6 +39,7 @@ class OpenCountWords:
     predicate_openers: frozenset[str]
     not_appended: frozenset[str]
     list_openers: frozenset[str]
+    light_verbs: frozenset[str]
 
 
 def _norm(s: str) -> str:

@@ -110,7 +110,9 @@ def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
     if prev is None or not prev.subject or prev.kind == fig.kind:
         return None
     between = text[prev.char_end:fig.char_start].lstrip()
-    if between.startswith(prev.subject) and _WITH.match(between, len(prev.subject)):
+    # prev's subject may add its verb to the noun after it ("đường thắp sáng"): compare that noun
+    noun = noun_phrase_after(text, prev.char_end) or prev.subject
+    if prev.subject.startswith(noun) and between.startswith(noun) and _WITH.match(between, len(noun)):
         return prev.subject
     return None
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import regex
 
 from extractors.count_open import open_count_words
 from extractors.model import Figure
 from extractors.vocab import alternation, vocabulary
+
+if TYPE_CHECKING:
+    from extractors.vi_tagger import Token
 
 #: Longest subject taken from a clause, in syllables (the words nearest the number are kept).
 MAX_CLAUSE_SYLLABLES = 16
@@ -161,12 +165,16 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
         if rest:
             openers = open_count_words().predicate_openers
             has_predicate = any(w.lower() in openers for w in rest.split())
-            return thing_counted(text, fig, f"{noun} {rest}", has_predicate, bare=False) or f"{noun} {rest}"
+            if noun.lower() in vocabulary().classifiers:
+                noun, rest = rest.split()[0], " ".join(rest.split()[1:])   # "31 con lợn": the thing is "lợn"
+            phrase = f"{noun} {rest}".strip()
+            return (thing_counted(text, fig, phrase, has_predicate, bare=False)
+                    or (phrase if has_predicate else _object_of(text, fig, phrase)))
         # "Số lao động có việc làm 51,36 nghìn người": a bare noun only repeats the measure the clause names.
         clause = clause_before(text, fig.char_start, floor)
         if clause and _names_measure(text, fig.char_start, floor, clause, noun):
             return clause
-        return thing_counted(text, fig, noun) or _achieved(text, fig, noun, floor) or noun
+        return thing_counted(text, fig, noun) or _achieved(text, fig, noun, floor) or _object_of(text, fig, noun)
     after = noun_phrase_after(text, fig.char_end)
     if after and fig.unit == "percent":
         after = _share_of(text, fig.char_end) or after
@@ -184,6 +192,18 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
                 return f"{after} {verb}"
         return after
     return clause_before(text, fig.char_start, floor)
+
+
+#: A counted noun phrase this short names no thing by itself ("thủ tục", "điểm"); its verb says which.
+MIN_NAMING_SYLLABLES = 3
+
+
+def _object_of(text: str, fig: Figure, noun: str) -> str:
+    """Return a short bare counted noun with the verb it is the object of: "bãi bỏ 05 thủ tục" -> "thủ tục bãi bỏ"."""
+    if len(noun.split()) >= MIN_NAMING_SYLLABLES:
+        return noun                        # "thành lập 131 tổ hòa giải": the phrase names the thing already
+    verb = _verb_before(text, fig)
+    return f"{noun} {verb}" if verb else noun
 
 
 #: A short noun coordinated after a comma with the one before it: "100% xã, thị trấn có trạm y tế".
@@ -358,8 +378,25 @@ def _lower_first(s: str) -> str:
     return s if first.isupper() and len(first) > 1 else s[:1].lower() + s[1:]
 
 
+#: Most words of a verb phrase read back from a count ("ban hành mới", "đang triển khai xây dựng").
+MAX_VERB_TOKENS = 3
+#: Tags after which a lower-case word tagged a noun is still a verb: pyvi tags many verbs "N" ("tiêu hủy",
+#: "ban hành", "phát sinh"), but a verb, an adverb, an adjective or the end of a figure is never followed by
+#: the doer, and a noun right before a counted number is its verb (a naming noun makes no count: "lớp 3").
+_BEFORE_VERB_TAGS = frozenset({"V", "Vb", "Vy", "R", "A", "M", "F", "Nu"})
+
+
+def _before_verb(t: Token) -> bool:
+    """Say whether a verb may follow t: a verb, adverb or adjective, or a figure's end ("90% cộng"), not "mỗi"."""
+    return t.tag_ in _BEFORE_VERB_TAGS and (t.tag_ != "M" or t.text[:1].isdigit())
+
+
 def _verb_before(text: str, fig: Figure) -> str | None:
-    """Return the verb governing a count from just before it ("phát sinh 05 vụ việc" -> "phát sinh"), by POS tags."""
+    """Return the verb phrase governing a count from just before it, by POS tags, or None.
+
+    "phát sinh 05 vụ việc" -> "phát sinh", "ban hành mới 21 thủ tục" -> "ban hành mới", "đã thắp sáng được
+    14,9km" -> "thắp sáng"; a verb that says nothing of what is counted ("có", "là", "gồm") gives None.
+    """
     from extractors.nlp import tag_windows
 
     lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 40)
@@ -369,15 +406,32 @@ def _verb_before(text: str, fig: Figure) -> str | None:
         return None
     (doc,) = tag_windows([f"{head} {fig.raw}"])   # the count itself gives the tagger its right context
     tokens = [t for t in doc if t.idx < len(head)]
-    while tokens and tokens[-1].tag_ == "R":   # "đã tiếp được 19 lượt": the verb is before "được"
-        tokens.pop()
-    if not tokens:
-        return None
-    last = tokens[-1]
-    # pyvi tags some verbs as nouns ("phát sinh"); a lone word opening the clause before a count is its verb.
-    if last.tag_ not in ("V", "Vb", "Vy") and not (len(tokens) == 1 and last.tag_ == "N" and last.is_lower):
-        return None
-    return None if last.text.lower() in open_count_words().not_appended else last.text
+    skip = open_count_words().not_appended
+    while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được"):
+        if tokens[-1].text.lower() in skip - {"được"}:
+            return None                    # "xuống còn 05 phòng": remaining, not an action on the rooms
+        tokens.pop()                       # "đã tiếp được 19 lượt": the verb is before "được"
+    phrase: list[str] = []
+    for k in range(len(tokens) - 1, -1, -1):
+        t = tokens[k]
+        if len(phrase) == MAX_VERB_TOKENS:
+            break
+        if t.tag_ in ("A", "Ab"):
+            phrase.insert(0, t.text)       # "ban hành mới", "cộng trực tiếp": a manner after the verb
+            continue
+        if t.text.lower() in skip:
+            return None                    # "có 12 nhà", "gồm 07 quy trình": the verb says nothing of the thing
+        if t.tag_ in _VERB_TAGS or (t.tag_ == "N" and t.is_lower and (k == 0 or _before_verb(tokens[k - 1]))):
+            # one verb (pyvi tags some "N": "tiêu hủy", "ban hành"); the words before it are its doer or
+            # its adverbs ("tự nguyện hiến", "tiến hành tiêu hủy")
+            verb = [t.text]
+            if t.tag_ == "N" and k > 0 and tokens[k - 1].tag_ in _VERB_TAGS:
+                verb.insert(0, tokens[k - 1].text)   # a compound verb the segmenter split: "thắp" + "sáng"
+            if (phrase or len(verb) > 1) and verb[0].lower() in open_count_words().light_verbs:
+                verb = verb[1:]            # "tiến hành tiêu hủy": the verb after the light verb says what is done
+            return " ".join([*verb, *phrase])
+        break
+    return None
 
 
 #: A verb of result before a count: "đã tiếp được 19 lượt", "tiếp nhận được 14 đơn thư".

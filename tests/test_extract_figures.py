@@ -206,8 +206,8 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(4), "count", "04 Phó trưởng phòng")]),
     # seed footnote 3: a sum "với tổng …" after a length belongs to what the length measured
     ("thắp sáng được 14,9km đường với tổng diện tích vận động là 182.000.000 đồng.", [
-        Want("length", D("14.9"), "km", "14,9km", {"subject": "đường"}),
-        Want("money", D(182000000), "VND", "182.000.000 đồng", {"subject": "đường"})]),
+        Want("length", D("14.9"), "km", "14,9km", {"subject": "đường thắp sáng"}),
+        Want("money", D(182000000), "VND", "182.000.000 đồng", {"subject": "đường thắp sáng"})]),
     # seed PDF: a domain word naming the actor ("hệ thống chính trị huyện đã kêu gọi") is not the domain
     ("Trong năm, hệ thống chính trị huyện đã kêu gọi ủng hộ 31,2 tấn gạo.", [
         Want("mass", D("31.2"), "t", "31,2 tấn", {"domain": None})]),

@@ -120,6 +120,19 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
         Want("count", D(3), "count", "3 trạm y tế", {"subject": "trạm y tế bị hư hỏng"})]),
     ("có 12 nhà và 5 trường học", [Want("count", D(12), "count", "12 nhà", {"subject": "nhà"}),
                                    Want("count", D(5), "count", "5 trường học", {"subject": "trường học"})]),
+    # a short bare counted noun names its thing with the verb it is the object of (one verb, its manner after
+    # it; a light verb gives way to the verb after it); a classifier counts the noun but does not name it
+    ("Quyết định ban hành mới 21 thủ tục và bãi bỏ 05 thủ tục.", [
+        Want("count", D(21), "count", "21 thủ tục", {"subject": "thủ tục ban hành mới"}),
+        Want("count", D(5), "count", "05 thủ tục", {"subject": "thủ tục bãi bỏ"})]),
+    ("Bão làm đổ 45 cột điện.", [Want("count", D(45), "count", "45 cột", {"subject": "cột điện đổ"})]),
+    ("Công an huyện bắt giữ 5 đối tượng.", [Want("count", D(5), "count", "5 đối tượng",
+                                                   {"subject": "đối tượng bắt giữ"})]),
+    ("Trạm thú y tiến hành tiêm phòng 1.250 con bò.", [Want("count", D(1250), "count", "1.250 con",
+                                                              {"subject": "bò tiêm phòng"})]),
+    ("mỗi thôn 2 người", [Want("count", D(2), "count", "2 người", {"subject": "người"})]),
+    # a verb that says nothing of the thing adds nothing
+    ("Năm nay có 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
