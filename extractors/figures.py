@@ -117,6 +117,53 @@ def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
     return None
 
 
+#: Only a copula and "tỷ lệ" between a count and a percent: "14 vụ việc đạt tỷ lệ 100%", "113 đơn vị (đạt 100%)".
+_RATE_LINK = regex.compile(r"""
+    ^[\s(,]*                                              # a comma or an opening bracket
+    (?:(?i:đạt|chiếm|bằng|tương\s+ứng|là)\s+)+           # a copula, maybe two ("tương ứng là")
+    (?:(?i:tỷ\s+lệ|tỉ\s+lệ)\s*)?                         # "tỷ lệ" (the rate)
+    (?:(?i:là)\s*)?$
+    """, regex.VERBOSE)
+#: A short label opening a bracket after a figure: "57,1% (kế hoạch 55,27%)", "(cùng kỳ 12 vụ)".
+_ASIDE_LABEL = regex.compile(r"^\s*\(\s*(?P<label>\p{Ll}+(?:\s+\p{L}+){0,3}?)\s*:?\s*$")
+#: A noun phrase before a bracket holding only a figure: "đạt 70% kế hoạch của huyện (150 lao động)".
+_ASIDE_HEAD = regex.compile(r"^\s*(?P<head>\p{Ll}+(?:\s+\p{L}+){0,5}?)\s*\(\s*$")
+
+
+def _rate_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
+    """Return "tỷ lệ" + a count's subject for a percent that only rates it: "14 vụ việc … đạt tỷ lệ 100%"."""
+    if prev is None or not prev.subject or fig.unit != "percent" or prev.kind not in ("count", "ratio"):
+        return None
+    if _PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end):
+        return None                        # "đạt 100%KH": a share of the plan, not of the things counted
+    if not _RATE_LINK.match(text[prev.char_end:fig.char_start]):
+        return None
+    words = prev.subject.split()
+    return prev.subject if words[0].lower() in ("tỷ", "tỉ") else f"tỷ lệ {prev.subject}"
+
+
+def _aside_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
+    """Return the subject of a figure in a bracket after another: the same measure under a label, or the
+    phrase the bracket restates ("57,1% (kế hoạch 55,27%)", "70% kế hoạch của huyện (150 lao động)")."""
+    if prev is None:
+        return None
+    between = text[prev.char_end:fig.char_start]
+    if len(between) > 60 or "\n" in between:
+        return None
+    close = regex.match(r"\s*\)", text[fig.char_end:])
+    m = _ASIDE_LABEL.match(between)
+    if m and prev.subject and close and (prev.kind, prev.unit) == (fig.kind, fig.unit):
+        words = prev.subject.split()
+        while len(words) > 2 and words[-1].lower() in vocabulary().change_words:
+            words.pop()                    # "…, tăng 12 ca (cùng kỳ 33 ca)": the measure, not its change
+        return f"{' '.join(words)} ({m.group('label')})"
+    m = _ASIDE_HEAD.match(between)
+    if m and close and not regex.search(r"\d", m.group("head")):
+        head = m.group("head")
+        return head if len(head.split()) >= 2 else None
+    return None
+
+
 def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) -> str | None:
     """Return prev's subject when fig only rates it: "đạt 7.906,7 tỷ đồng, đạt 106%KH" (of plan)."""
     if prev is None or not prev.subject:
@@ -125,8 +172,12 @@ def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) 
     clause = clause_before(text, fig.char_start, prev.char_end)
     if ";" in between:
         return None
-    if own and own.lower() in vocabulary().change_words and prev.kind == fig.kind and prev.unit == fig.unit:
-        return f"{prev.subject} {own}"     # "Tỷ lệ hộ nghèo … còn 8,69%, giảm 3,24%": the change of prev's measure
+    change = vocabulary().change_words
+    if prev.kind == fig.kind and prev.unit == fig.unit:
+        if own and own.lower() in change:
+            return f"{prev.subject} {own}"  # "Tỷ lệ hộ nghèo … còn 8,69%, giảm 3,24%": the change of prev's measure
+        if clause and clause.lower() in change and ";" not in between:
+            return f"{prev.subject} {clause}"   # "… là 45 ca, tăng 12 ca": the count's noun repeats the measure's
     if clause and clause != noun_phrase_after(text, prev.char_end):
         return None                        # a clause of its own names what fig measures
     # Only filler, or the words that qualify prev ("100%KH tỉnh giao và đạt 70% kế hoạch"), lie between.
@@ -256,7 +307,8 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
         prev = prev_in_sentence.get(si)
         floor = max(s_start, prev.char_end) if prev is not None else s_start
         own = subject_of(text, f, floor)
-        f.subject = _attribute_of(text, prev, f) or _same_measure(text, prev, f, own) or own
+        f.subject = (_attribute_of(text, prev, f) or _rate_of(text, prev, f) or _aside_of(text, prev, f)
+                     or _same_measure(text, prev, f, own) or own)
         f.place = place_of(text, f, s_start, s_end)
         clause_start = max(text.rfind(";", s_start, f.char_start) + 1, s_start)
         headings = layout.heading_titles(f.char_start) if layout is not None else []

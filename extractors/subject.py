@@ -203,7 +203,31 @@ def _object_of(text: str, fig: Figure, noun: str) -> str:
     if len(noun.split()) >= MIN_NAMING_SYLLABLES:
         return noun                        # "thành lập 131 tổ hòa giải": the phrase names the thing already
     verb = _verb_before(text, fig)
-    return f"{noun} {verb}" if verb else noun
+    if verb:
+        return f"{noun} {_lower_first(verb)}"
+    topic = _topic_of(text, fig)
+    return f"{noun} {topic}" if topic else noun
+
+
+#: A short topic before "có" and a count: "cấp huyện có 113/113 đơn vị" (the units of the district level).
+_TOPIC_HAS = regex.compile(r"^(?P<topic>\p{L}+(?:[ \t]+\p{L}+){0,3})[ \t]+(?i:có)[ \t]*$")
+
+
+def _topic_of(text: str, fig: Figure) -> str | None:
+    """Return the noun phrase a clause "X có N noun" opens with, which the things counted belong to, or None."""
+    from extractors.nlp import tag_windows
+
+    start = _last_break(text, max(0, fig.char_start - 60), fig.char_start)
+    m = _TOPIC_HAS.match(text[start:fig.char_start].strip())
+    if m is None:
+        return None
+    topic = m.group("topic")
+    if any(w.lower() in open_count_words().not_counted for w in topic.split()):
+        return None                        # "năm nay có 12 xã": a time, not what the things belong to
+    (doc,) = tag_windows([topic])
+    if not all(t.tag_ in ("N", "Np", "Ny") for t in doc):
+        return None                        # "đến nay có …", "toàn bộ có …": not a noun phrase
+    return _lower_first(topic)
 
 
 #: A short noun coordinated after a comma with the one before it: "100% xã, thị trấn có trạm y tế".

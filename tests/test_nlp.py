@@ -133,6 +133,25 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("mỗi thôn 2 người", [Want("count", D(2), "count", "2 người", {"subject": "người"})]),
     # a verb that says nothing of the thing adds nothing
     ("Năm nay có 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
+    # a percent that only rates a count ("đạt tỷ lệ", "(đạt …)") is the rate of the things counted; a topic
+    # before "có" says whose things they are (never a time: "Năm nay có 12 xã" above)
+    ("Giải quyết 12/12 đơn, đạt 100%.", [
+        Want("ratio", D(12), "count", "12/12 đơn", {"subject": "đơn giải quyết"}),
+        Want("percent", D(100), "percent", "100%", {"subject": "tỷ lệ đơn giải quyết"})]),
+    ("cấp xã có 26/71 đơn vị (đạt 36,6%).", [
+        Want("ratio", D(26), "count", "26/71 đơn vị", {"subject": "đơn vị cấp xã"}),
+        Want("percent", D("36.6"), "percent", "36,6%", {"subject": "tỷ lệ đơn vị cấp xã"})]),
+    # a bracket after a figure: the same measure under a label, or a restatement of the phrase before it
+    ("Diện tích lúa chiếm 57,1% (kế hoạch 55,27%).", [
+        Want("percent", D("57.1"), "percent", "57,1%", {"subject": "Diện tích lúa"}),
+        Want("percent", D("55.27"), "percent", "55,27%", {"subject": "Diện tích lúa (kế hoạch)"})]),
+    ("Số ca mắc sốt xuất huyết là 45 ca, tăng 12 ca (cùng kỳ 33 ca).", [
+        Want("count", D(45), "count", "45 ca", {"subject": "Số ca mắc sốt xuất huyết"}),
+        Want("count", D(12), "count", "12 ca", {"subject": "Số ca mắc sốt xuất huyết tăng"}),
+        Want("count", D(33), "count", "33 ca", {"subject": "Số ca mắc sốt xuất huyết (cùng kỳ)"})]),
+    ("Sản lượng thủy sản đạt 95% kế hoạch năm (1.200 tấn).", [
+        Want("percent", D(95), "percent", "95%", {"subject": "Sản lượng thủy sản"}),
+        Want("mass", D(1200), "t", "1.200 tấn", {"subject": "kế hoạch năm"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
