@@ -40,6 +40,7 @@ class OpenCountWords:
     not_appended: frozenset[str]
     list_openers: frozenset[str]
     light_verbs: frozenset[str]
+    verb_complements: frozenset[str]
 
 
 def _norm(s: str) -> str:

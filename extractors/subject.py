@@ -123,10 +123,32 @@ def _last_break(text: str, floor: int, end: int) -> int:
     return last
 
 
+#: Longest noun phrase before a comma that a short lower-case item after it is coordinated with.
+MAX_COORD_HEAD_SYLLABLES = 8
+
+
+def _coordinated_head(text: str, floor: int, comma: int, item: str) -> str:
+    """Join a short item to the phrase before its comma: "Lĩnh vực công nghiệp, xây dựng", "Số hoạt động nội bộ
+    đã xây dựng, áp dụng HTQLCL"; a clause before it with a figure or a preposition stands apart."""
+    prev_floor = _last_break(text, floor, comma)
+    head = " ".join(text[prev_floor:comma].split()).strip(" -–+*")
+    head = _ITEM_LABEL.sub("", head)
+    words = head.split()
+    if not words or len(words) > MAX_COORD_HEAD_SYLLABLES or regex.search(r"\d", head):
+        return item
+    stops = set(vocabulary().stop_words) | set(vocabulary().lead_words)
+    if words[0].lower() in stops or " ".join(words[:2]).lower() in stops:
+        return item                        # "Về y tế, tổng số ca …": a topic, not a coordinated noun
+    return f"{head}, {item}"
+
+
 def clause_before(text: str, start: int, floor: int) -> str | None:
     """Return the clause that leads up to offset start (not before floor), trimmed to its subject words."""
     seg_floor = _last_break(text, floor, start)
     subject = _without_place(_strip_clause(text[seg_floor:start]))
+    if subject and seg_floor > floor and text[seg_floor - 1] == "," and subject[0].islower() \
+            and len(subject.split()) <= 3:
+        subject = _coordinated_head(text, floor, seg_floor - 1, subject)
     if not subject and seg_floor > floor:
         # The nearest comma segment was only a place or filler ("…Trạm Cây Trâm, xã Bình Long là"):
         # take the segment before it.
@@ -359,7 +381,8 @@ def _coordinated(text: str, pos: int) -> str:
 def _label_before(text: str, start: int) -> str | None:
     """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip(" \t-+•*"):
+    opened = regex.match(r"[ \t\-+•*]*\d", text[line_start:start]) and ":" not in text[line_start:start]
+    if opened or not text[line_start:start].strip(" \t-+•*"):
         # The count opens its line: a label ending the line before it heads it ("Tranh chấp …:\n\n04 vụ việc").
         prev_end = len(text[:line_start].rstrip())
         if prev_end > 0 and text[prev_end - 1] == ":":
@@ -431,6 +454,8 @@ def _verb_before(text: str, fig: Figure) -> str | None:
     (doc,) = tag_windows([f"{head} {fig.raw}"])   # the count itself gives the tagger its right context
     tokens = [t for t in doc if t.idx < len(head)]
     skip = open_count_words().not_appended
+    if tokens and tokens[-1].text.lower() in open_count_words().count_after:
+        return None                        # "có tổng số 14 vụ việc": a total, not an action
     while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được"):
         if tokens[-1].text.lower() in skip - {"được"}:
             return None                    # "xuống còn 05 phòng": remaining, not an action on the rooms
@@ -440,8 +465,8 @@ def _verb_before(text: str, fig: Figure) -> str | None:
         t = tokens[k]
         if len(phrase) == MAX_VERB_TOKENS:
             break
-        if t.tag_ in ("A", "Ab"):
-            phrase.insert(0, t.text)       # "ban hành mới", "cộng trực tiếp": a manner after the verb
+        if t.tag_ in ("A", "Ab") or (t.text.lower() in open_count_words().verb_complements and k > 0):
+            phrase.insert(0, t.text)       # "ban hành mới", "cộng trực tiếp", "sửa chữa xong": after the verb
             continue
         if t.text.lower() in skip:
             return None                    # "có 12 nhà", "gồm 07 quy trình": the verb says nothing of the thing

@@ -66,7 +66,7 @@ SCHEMA: dict[str, Spec] = {
     "periods.yaml": {"range_words": WORDS, "year_parts": {str: [int]}, "quarters": {str: int}, "plan": WORDS,
                      "actual": WORDS, "previous_year": WORDS},
     "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
-                                             "list_openers", "light_verbs")},
+                                             "list_openers", "light_verbs", "verb_complements")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 

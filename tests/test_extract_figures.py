@@ -274,7 +274,7 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
              {"subject": "Chứng từ chuyển khoản số 86 ngày 26/12/2017"})]),
     # daknong 216-BC-STC: "số lượng" (the quantity of) after a percent goes whole, never half
     ("Đã công khai 100% số lượng TTHC thuộc thẩm quyền.", [
-        Want("percent", D(100), "percent", "100%", {"subject": "TTHC"})]),
+        Want("percent", D(100), "percent", "100%", {"subject": "TTHC thuộc thẩm quyền"})]),
     # daknong 99-BC-STC: a plural marker after a percent is not part of what is measured
     ("Sở đã triển khai kịp thời 100% các văn bản QPPL của Trung ương.", [
         Want("percent", D(100), "percent", "100%", {"subject": "văn bản QPPL"})]),

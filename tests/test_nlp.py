@@ -152,6 +152,18 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Sản lượng thủy sản đạt 95% kế hoạch năm (1.200 tấn).", [
         Want("percent", D(95), "percent", "95%", {"subject": "Sản lượng thủy sản"}),
         Want("mass", D(1200), "t", "1.200 tấn", {"subject": "kế hoạch năm"})]),
+    # "thuộc …" belongs to the counted noun phrase; a short item after a comma is coordinated with the
+    # phrase before it; a count opening the line under a label shares the label with the counts after it
+    ("Có 14 vụ việc thuộc thẩm quyền giải quyết của Chủ tịch UBND xã.", [
+        Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc thuộc thẩm quyền giải quyết"})]),
+    ("Lĩnh vực công nghiệp, xây dựng chiếm 18,8%.", [
+        Want("percent", D("18.8"), "percent", "18,8%", {"subject": "Lĩnh vực công nghiệp, xây dựng"})]),
+    ("Số trạm bơm đã sửa chữa, nâng cấp gồm 07 trạm.", [
+        Want("count", D(7), "count", "07 trạm", {"subject": "Số trạm bơm đã sửa chữa, nâng cấp"})]),
+    ("Về y tế, tổng số ca mắc là 45 ca.", [Want("count", D(45), "count", "45 ca", {"subject": "tổng số ca mắc"})]),
+    ("Nhà bị hư hỏng:\n\n12 nhà, trong đó sửa chữa xong 10 nhà.", [
+        Want("count", D(12), "count", "12 nhà", {"subject": "nhà bị hư hỏng"}),
+        Want("count", D(10), "count", "10 nhà", {"subject": "nhà bị hư hỏng sửa chữa xong", "part_of": 0})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
