@@ -21,7 +21,7 @@ from extractors.model import Figure
 from extractors.numbers import parse_number
 from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in, is_numbering_row, is_numeric_text
 from extractors.units import UnitSpec, parse_unit
-from extractors.vocab import table_vocabulary
+from extractors.vocab import table_vocabulary, vocabulary
 
 _NUM = r"[+\-−]?\d[\d.,]*"
 _CELL_RE = re.compile(
@@ -145,6 +145,24 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
     return None, False
 
 
+def _header_subject(parts: list[str]) -> str | None:
+    """Return what a cell of a row without a label counts: its column header less the measure head.
+
+    "Tổng số học sinh | Đội viên" -> "học sinh Đội viên" (a one-row table of totals has no row labels).
+    """
+    words = " ".join(p for p in parts if p).split()
+    heads = sorted(vocabulary().measure_heads, key=len, reverse=True)
+    changed = True
+    while changed and words:
+        changed = False
+        for h in heads:
+            n = len(h.split())
+            if len(words) > n and " ".join(words[:n]).lower() == h:
+                words, changed = words[n:], True
+                break
+    return " ".join(words) or None
+
+
 def _is_non_value_column(parts: list[str]) -> bool:
     v = table_vocabulary()
     return bool(parts) and is_header_in(parts[-1], v.non_value_headers)
@@ -241,7 +259,8 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
                 char_start=where[0], char_end=where[1],
                 min=_scale(reading.low, unit.factor), max=_scale(reading.high, unit.factor), per=unit.per,
                 denominator=reading.denominator,
-                subject=label, sentence=paths.get(r) or label, page=page, source="table", flags=flags,
+                subject=label or _header_subject(parts), sentence=paths.get(r) or label, page=page, source="table",
+                flags=flags,
                 alt_value=_scale(reading.alt, unit.factor), table_id=t.table_id, row=label, column=header or None,
             )
             at[(r, c)] = len(figs)
