@@ -192,6 +192,9 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             phrase = f"{noun} {rest}".strip()
             return (thing_counted(text, fig, phrase, has_predicate, bare=False)
                     or (phrase if has_predicate else _object_of(text, fig, phrase)))
+        apposed = None if glued else _apposed_rest(text, fig.char_end)
+        if apposed:
+            return f"{noun} {apposed}"     # "13 đơn - 09 vụ việc kiến nghị, phản ánh": the same things counted
         # "Số lao động có việc làm 51,36 nghìn người": a bare noun only repeats the measure the clause names.
         clause = clause_before(text, fig.char_start, floor)
         if clause and _names_measure(text, fig.char_start, floor, clause, noun):
@@ -325,6 +328,23 @@ def _counted_rest(text: str, end: int) -> str | None:
         if shared:
             rest = f"{rest} {shared}" if rest else shared
     return rest
+
+
+#: A second count in apposition after a dash: "13 đơn - 09 vụ việc …", "01 đơn — 01 vụ việc khiếu nại".
+_APPOSED = regex.compile(r"[ \t]*[-–—][ \t]*\d[\d.,]*[ \t]+(?=\p{Ll})")
+
+
+def _apposed_rest(text: str, end: int) -> str | None:
+    """Return what qualifies the count in apposition after a count: "13 đơn - 09 vụ việc kiến nghị" -> "kiến nghị"."""
+    m = _APPOSED.match(text, end)
+    if m is None:
+        return None
+    low = text[m.end():m.end() + 40].lower()
+    nouns = [n for n in vocabulary().count_nouns
+             if low.startswith(n.lower()) and not regex.match(r"\p{L}", low[len(n):])]
+    if not nouns:
+        return None
+    return _counted_rest(text, m.end() + len(max(nouns, key=len)))
 
 
 #: A second count joined by "và", whose predicate both counts share: "6 trường học và 3 trạm y tế bị hư hỏng".

@@ -164,6 +164,10 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Nhà bị hư hỏng:\n\n12 nhà, trong đó sửa chữa xong 10 nhà.", [
         Want("count", D(12), "count", "12 nhà", {"subject": "nhà bị hư hỏng"}),
         Want("count", D(10), "count", "10 nhà", {"subject": "nhà bị hư hỏng sửa chữa xong", "part_of": 0})]),
+    # two counts of the same things in apposition after a dash share what qualifies the second
+    ("Đối với 04 đơn - 04 vụ việc tranh chấp đất đai: đã hòa giải.", [
+        Want("count", D(4), "count", "04 đơn", {"subject": "đơn tranh chấp đất đai"}),
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc tranh chấp đất đai"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
