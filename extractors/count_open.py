@@ -41,6 +41,8 @@ class OpenCountWords:
     list_openers: frozenset[str]
     light_verbs: frozenset[str]
     verb_complements: frozenset[str]
+    frequency_nouns: frozenset[str]
+    frequency_periods: frozenset[str]
 
 
 def _norm(s: str) -> str:
@@ -144,10 +146,32 @@ def _form_answers(text: str) -> list[Figure]:
     return out
 
 
+@cache
+def _frequency_regex() -> regex.Pattern[str]:
+    words = open_count_words()
+    return regex.compile(rf"""
+    (?<![\p{{L}}\p{{N}}.,/\-–])(?P<n>\d{{1,3}})             # "01", never glued to a code or a range
+    [ \t]*(?P<noun>(?i:{alternation(list(words.frequency_nouns))}))
+    [ \t]*/[ \t]*(?P<per>(?i:{alternation(list(words.frequency_periods))}))(?!\p{{L}})   # "/ngày"
+    """, regex.VERBOSE | regex.V1)
+
+
+def _frequencies(text: str) -> list[Figure]:
+    """Return counts of times per period: "tiêu độc 01 lần/ngày" -> 1 lần per ngày (a multiplier has no period)."""
+    out: list[Figure] = []
+    for m in _frequency_regex().finditer(text):
+        reading = parse_number(m.group("n"))
+        if reading is None:
+            continue
+        out.append(Figure(kind="count", value=reading.value, unit="count", raw=m.group(0), char_start=m.start(),
+                          char_end=m.end(), subject=m.group("noun"), per=m.group("per").lower()))
+    return out
+
+
 def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     """Return counts of any noun at numbers no other figure covers ("15 cầu treo"), and forms' answers."""
     held = sorted((f.char_start, f.char_end) for f in found)
-    forms = [f for f in _form_answers(text)
+    forms = [f for f in [*_form_answers(text), *_frequencies(text)]
              if not any(a < f.char_end and f.char_start < b for a, b in held)]
     spans = sorted([*held, *((f.char_start, f.char_end) for f in forms)])
     starts = [s for s, _ in spans]

@@ -66,7 +66,8 @@ SCHEMA: dict[str, Spec] = {
     "periods.yaml": {"range_words": WORDS, "year_parts": {str: [int]}, "quarters": {str: int}, "plan": WORDS,
                      "actual": WORDS, "previous_year": WORDS},
     "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
-                                             "list_openers", "light_verbs", "verb_complements")},
+                                             "list_openers", "light_verbs", "verb_complements",
+                                             "frequency_nouns", "frequency_periods")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 

@@ -168,6 +168,9 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Đối với 04 đơn - 04 vụ việc tranh chấp đất đai: đã hòa giải.", [
         Want("count", D(4), "count", "04 đơn", {"subject": "đơn tranh chấp đất đai"}),
         Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc tranh chấp đất đai"})]),
+    # times per period are a count with its period ("lần" alone is a multiplier: "tăng 1,7 lần" is none)
+    ("Kiểm tra 2 lần/tháng.", [Want("count", D(2), "count", "2 lần/tháng", {"per": "tháng",
+                                                                            "subject": "lần kiểm tra"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
