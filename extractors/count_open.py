@@ -68,7 +68,7 @@ def _candidate_regex() -> regex.Pattern[str]:
       \d+(?:[.,]\d+)*(?![.,]?\d)                          # digits only: "một cửa" is no count
       (?:[ \t]+(?i:{scale})(?!\p{{L}}))?                  # "1,2 nghìn"
     )
-    (?=[ \t]+\p{{L}})                                     # a word follows
+    (?=[ \t]+\p{{L}}|\p{{Ll}}*[^\x00-\x7f\W\d_])              # a word follows, or is glued on ("137hồ sơ")
     """, regex.VERBOSE | regex.V1)
 
 
@@ -84,7 +84,10 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
     return len(between) <= 80 and not regex.search(r"[.,;:!?\n\d]", between)
 
 
-_NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+_NEXT_WORD = regex.compile(r"[ \t]*(\p{L}+)")
+#: A Vietnamese letter (not ASCII): a word glued to a number is a counted noun only when it is plainly Vietnamese
+#: ("137hồ sơ", a lost space), never a code or a unit abbreviation ("12a", "5tr").
+_VIET_LETTER = regex.compile(r"[^\x00-\x7f]")
 
 
 def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
@@ -93,6 +96,8 @@ def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
     if m is None:
         return False
     w = m.group(1)
+    if m.start(1) == end and not _VIET_LETTER.search(w):
+        return False                       # glued to the number: "12a", "5tr" are codes and abbreviations
     if not (w[0].islower() or (w.isupper() and len(w) >= 2)):
         return False                       # a name or a title ("3 Kim Đồng", "45 Quyết định")
     low = w.lower()
@@ -192,11 +197,15 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     from extractors.nlp import count_matcher, tag_windows
 
     windows = [_window(text, m.start("n"), m.end("n")) for m in cands]
-    docs = tag_windows(text[lo:hi] for lo, hi in windows)
+    # a word glued to its number ("137hồ sơ") is tagged with the space put back; offsets after it shift by one
+    glued = [not text[m.end("n")].isspace() for m in cands]
+    docs = tag_windows(text[lo:m.end("n")] + " " * g + text[m.end("n"):hi]
+                       for (lo, hi), m, g in zip(windows, cands, glued, strict=True))
     matcher = count_matcher()
     out: list[Figure] = []
-    for m, (lo, _), doc in zip(cands, windows, docs, strict=True):
-        first = next((t for t in doc if t.idx == m.start("n") - lo), None)
+    for m, (lo, _), doc, g in zip(cands, windows, docs, glued, strict=True):
+        lo -= g                            # the noun is read after the put-back space
+        first = next((t for t in doc if t.idx == m.start("n") - lo - g), None)
         if first is None:
             continue                       # the segmenter glued the number to something: not a plain count
         # The longest match starting at the number: a scale word may lie between ("1,2 nghìn cột đèn").

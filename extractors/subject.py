@@ -318,6 +318,13 @@ def _counted_rest(text: str, end: int) -> str | None:
             return None
     if rest and rest.split()[-1].lower() in keep:
         rest = " ".join(rest.split()[:-1]) or None   # "12 hộ được" then a break: no predicate after all
+    at = _phrase_end(text, end, rest) if rest else None
+    if rest and at is not None and regex.match(r"[ \t]*:", text[at:]):
+        for opener in sorted(open_count_words().list_openers, key=len, reverse=True):
+            if rest.lower() == opener or rest.lower().endswith(" " + opener):
+                # "137 hồ sơ cụ thể:": a list follows; "21 hoạt động cụ thể, rõ ràng" keeps its adjective
+                rest = rest[:len(rest) - len(opener)].strip() or None
+                break
     if rest:
         at = _phrase_end(text, end, rest)
         if at is not None:

@@ -171,6 +171,11 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # times per period are a count with its period ("lần" alone is a multiplier: "tăng 1,7 lần" is none)
     ("Kiểm tra 2 lần/tháng.", [Want("count", D(2), "count", "2 lần/tháng", {"per": "tháng",
                                                                             "subject": "lần kiểm tra"})]),
+    # a Vietnamese word glued to its number is still the counted noun (a lost space); a code is not
+    ("Phòng đã giải quyết, xử lý được 137hồ sơ cụ thể:", [
+        Want("count", D(137), "count", "137hồ sơ", {"subject": "hồ sơ Phòng giải quyết, xử lý"})]),
+    ("Triển khai 21 hoạt động cụ thể, rõ ràng.", [
+        Want("count", D(21), "count", "21 hoạt động", {"subject": "hoạt động cụ thể, rõ ràng"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
@@ -200,6 +205,7 @@ NOT_FIGURES = [
     "Số: 144/BC-UBND",
     "Số điện thoại: 0912345678",
     "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
+    "học sinh lớp 12a",
     # a hamlet or residential group named by its number, even before a counted noun ("6 xã")
     "dịch xuất hiện tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ",
     "họp dân tại tổ dân phố 5 phường Nghĩa Đức",
