@@ -283,6 +283,33 @@ def _part_of_measure(total: str | None, part: str | None) -> str | None:
     return f"{' '.join(words)} {part}"
 
 
+#: A token of OCR noise: a letter run glued to digits or symbols ("L2)", "F7", "1»", "L=g"), or a lone symbol.
+_NOISE_TOKEN = regex.compile(r"""
+    ^(?:\p{L}+[\d\p{S}¿¡=<>]\S*                                # "L2)", "L¿", "L=g", "F7"; not "e)" nor "lần1"
+      | \d+[\p{S}\p{Pi}\p{Pf}»«}{\]\[]\S*                        # "1»", "3®"
+      | [\p{S}\p{Pi}\p{Pf}»«„*<>=]+)$                            # "»”", "„", "*"
+    """, regex.VERBOSE)
+#: A line this long (in tokens) with this share of noise tokens is OCR of a form's rules and numbering, not text.
+NOISE_LINE_TOKENS = 8
+NOISE_LINE_SHARE = 0.2
+
+
+def _noise_lines(text: str, figures: list[Figure]) -> set[int]:
+    """Return the starts of the lines holding figures that are OCR noise ("14 16 TT tr L¿ L2) L=g 2 26 … 1%")."""
+    noisy: set[int] = set()
+    seen: dict[int, bool] = {}
+    for f in figures:
+        start = text.rfind("\n", 0, f.char_start) + 1
+        if start not in seen:
+            end = text.find("\n", f.char_end)
+            tokens = text[start:end if end >= 0 else len(text)].split()
+            bad = sum(1 for t in tokens if _NOISE_TOKEN.match(t))
+            seen[start] = len(tokens) >= NOISE_LINE_TOKENS and bad >= NOISE_LINE_SHARE * len(tokens)
+        if seen[start]:
+            noisy.add(start)
+    return noisy
+
+
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     """Return every figure stated in text, in text order, with subject, place, section, domain and flags."""
     found = _candidates(text)
@@ -290,6 +317,9 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     masks = _non_figure_spans(text)
     mask_starts = [s for s, _ in masks]
     found = [f for f in found if not _overlaps(masks, mask_starts, f.char_start, f.char_end)]
+    noisy = _noise_lines(text, found)
+    if noisy:
+        found = [f for f in found if text.rfind("\n", 0, f.char_start) + 1 not in noisy]
     if layout is not None:
         found = [f for f in found if getattr(layout.block_at(f.char_start), "kind", None) != "table"]
     figures = _resolve_overlaps(found)
