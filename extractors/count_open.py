@@ -43,6 +43,7 @@ class OpenCountWords:
     verb_complements: frozenset[str]
     frequency_nouns: frozenset[str]
     frequency_periods: frozenset[str]
+    benefactives: frozenset[str]
 
 
 def _norm(s: str) -> str:

@@ -112,7 +112,7 @@ def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
     between = text[prev.char_end:fig.char_start].lstrip()
     # prev's subject may add its verb to the noun after it ("đường thắp sáng"): compare that noun
     noun = noun_phrase_after(text, prev.char_end) or prev.subject
-    if prev.subject.startswith(noun) and between.startswith(noun) and _WITH.match(between, len(noun)):
+    if noun in prev.subject and between.startswith(noun) and _WITH.match(between, len(noun)):
         return prev.subject
     return None
 
@@ -190,11 +190,13 @@ def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) 
 
 #: An item of a breakdown in brackets after a count, its noun left out: "7 đơn vị (4 trực tuyến, 3 trực tiếp)".
 _ELIDED_ITEM = regex.compile(r"""
-    (?<=[(,;]\s*)                                         # the bracket's start or the previous item's end
+    (?<=[(,;:]\s*)                                        # the bracket's start or the previous item's end
     (?P<n>\d{1,6})                                       # a plain count: "4"
     \s+(?P<what>\p{Ll}+(?:\s\p{Ll}+){0,3})               # what kind of the counted thing: "trực tuyến"
-    (?=\s*[,;)])                                          # up to the item's end
+    (?=\s*(?:[,;)]|\.(?!\d)|$))                            # up to the item's end
     """, regex.VERBOSE)
+#: A list of parts after a count, its noun left out: "05 đơn, trong đó: 03 khiếu nại, 02 tố cáo".
+_PARTS_OPENER = regex.compile(r"[ \t]*[,;]?[ \t]*(?i:trong\s+đó|bao\s+gồm|gồm\s+có|gồm)[ \t]*:?[ \t]*(?=\d)")
 
 
 def _elided_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, Figure, str]]:
@@ -204,12 +206,19 @@ def _elided_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, Figure
     for total in figures:
         if total.kind != "count" or not total.subject:
             continue
-        open_at = text.find("(", total.char_end, total.char_end + 80)
-        if open_at < 0 or regex.search(r"[.,;:!?\n\d]", text[total.char_end:open_at]):
-            continue                       # the bracket must close the total's own noun phrase
-        close = text.find(")", open_at, open_at + 200)
-        if close < 0:
-            continue
+        opener = _PARTS_OPENER.match(text, total.char_end)
+        if opener is not None:
+            # "05 đơn, trong đó: 03 khiếu nại, 02 tố cáo": the list runs to the sentence's end
+            open_at = opener.end() - 1
+            stop = regex.compile(r"\.(?!\d)|\n|$").search(text, opener.end())
+            close = stop.start() if stop else len(text)
+        else:
+            open_at = text.find("(", total.char_end, total.char_end + 80)
+            if open_at < 0 or regex.search(r"[.,;:!?\n\d]", text[total.char_end:open_at]):
+                continue                   # the bracket must close the total's own noun phrase
+            close = text.find(")", open_at, open_at + 200)
+            if close < 0:
+                continue
         items = list(_ELIDED_ITEM.finditer(text, open_at + 1, close + 1))
         if len(items) < 2:
             continue                       # a breakdown has parts; one bracketed number is a remark

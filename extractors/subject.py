@@ -131,6 +131,8 @@ def _coordinated_head(text: str, floor: int, comma: int, item: str) -> str:
     """Join a short item to the phrase before its comma: "Lĩnh vực công nghiệp, xây dựng", "Số hoạt động nội bộ
     đã xây dựng, áp dụng HTQLCL"; a clause before it with a figure or a preposition stands apart."""
     prev_floor = _last_break(text, floor, comma)
+    if prev_floor == floor and floor > 0 and not text[floor - 1].isspace() and text[floor - 1] not in ".;:(":
+        return item                        # "45 ca sốt xuất huyết, giảm 12 ca": the words end a figure's phrase
     head = " ".join(text[prev_floor:comma].split()).strip(" -–+*")
     head = _ITEM_LABEL.sub("", head)
     words = head.split()
@@ -483,6 +485,8 @@ def _verb_before(text: str, fig: Figure) -> str | None:
     skip = open_count_words().not_appended
     if tokens and tokens[-1].text.lower() in open_count_words().count_after:
         return None                        # "có tổng số 14 vụ việc": a total, not an action
+    if tokens and tokens[-1].text.lower() in open_count_words().benefactives:
+        tokens.pop()                       # "khám bệnh cho 12.450 lượt người": the verb is before "cho"
     while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được"):
         if tokens[-1].text.lower() in skip - {"được"}:
             return None                    # "xuống còn 05 phòng": remaining, not an action on the rooms
@@ -503,9 +507,9 @@ def _verb_before(text: str, fig: Figure) -> str | None:
             verb = [t.text]
             if t.tag_ == "N" and k > 0 and tokens[k - 1].tag_ in _VERB_TAGS:
                 verb.insert(0, tokens[k - 1].text)   # a compound verb the segmenter split: "thắp" + "sáng"
-            if (phrase or len(verb) > 1) and verb[0].lower() in open_count_words().light_verbs:
+            if verb[0].lower() in open_count_words().light_verbs:
                 verb = verb[1:]            # "tiến hành tiêu hủy": the verb after the light verb says what is done
-            return " ".join([*verb, *phrase])
+            return " ".join([*verb, *phrase]) or None
         break
     return None
 

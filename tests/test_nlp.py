@@ -176,6 +176,27 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
         Want("count", D(137), "count", "137hồ sơ", {"subject": "hồ sơ Phòng giải quyết, xử lý"})]),
     ("Triển khai 21 hoạt động cụ thể, rõ ràng.", [
         Want("count", D(21), "count", "21 hoạt động", {"subject": "hoạt động cụ thể, rõ ràng"})]),
+    # a causative or light verb alone says nothing ("làm 2 người chết"); "cho" stands between a verb and its count
+    ("Bão đã làm 2 người chết.", [Want("count", D(2), "count", "2 người", {"subject": "người chết"})]),
+    ("Trạm y tế khám bệnh cho 450 lượt người.", [Want("count", D(450), "count", "450 lượt người",
+                                                        {"subject": "lượt người khám bệnh"})]),
+    # a change clause after a count is the change of that count's measure, not a coordinated noun
+    ("Ghi nhận 45 ca sốt xuất huyết, giảm 12 ca so với cùng kỳ.", [
+        Want("count", D(45), "count", "45 ca", {"subject": "ca sốt xuất huyết"}),
+        Want("count", D(12), "count", "12 ca", {"subject": "ca sốt xuất huyết giảm"})]),
+    # a sum "với tổng kinh phí" after a count is about the things counted
+    ("Xây mới 3 cầu treo với tổng kinh phí 45,6 tỷ đồng.", [
+        Want("count", D(3), "count", "3 cầu", {"subject": "cầu treo xây mới"}),
+        Want("money", D(45600000000), "VND", "45,6 tỷ đồng", {"subject": "cầu treo xây mới"})]),
+    # "cấp" as a verb ("nâng cấp", "đã cấp") is no level: its count stands
+    ("Nâng cấp 12 cầu dân sinh; đã cấp 1.245 giấy phép lái xe.", [
+        Want("count", D(12), "count", "12 cầu", {"subject": "cầu dân sinh"}),
+        Want("count", D(1245), "count", "1.245 giấy phép", {"subject": "giấy phép lái xe"})]),
+    # an enumeration after "trong đó:" whose items leave the noun out shares the count's noun
+    ("Tiếp nhận 05 đơn, trong đó: 03 khiếu nại, 02 tố cáo.", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
+        Want("count", D(3), "count", "03 khiếu nại", {"subject": "đơn tiếp nhận khiếu nại", "part_of": 0}),
+        Want("count", D(2), "count", "02 tố cáo", {"subject": "đơn tiếp nhận tố cáo", "part_of": 0})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
@@ -206,6 +227,8 @@ NOT_FIGURES = [
     "Số điện thoại: 0912345678",
     "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
     "học sinh lớp 12a",
+    "trường THPT cấp 3 Đắk Mil",
+    "rủi ro thiên tai cấp 3 trên địa bàn",
     # a hamlet or residential group named by its number, even before a counted noun ("6 xã")
     "dịch xuất hiện tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ",
     "họp dân tại tổ dân phố 5 phường Nghĩa Đức",
