@@ -145,6 +145,24 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
     return None, False
 
 
+#: Longest caption line above a table that names the rows of a table without row labels, in words.
+MAX_CAPTION_WORDS = 15
+
+
+def _caption_before(text: str, start: int) -> str | None:
+    """Return the line just above a table, its numbering and colon dropped: "1. Báo cáo số liệu tổ chức:".
+
+    A table without row labels (one row of totals) has its row named by that caption.
+    """
+    line_start = max(0, text.rfind("\n", 0, start))    # the table's first line, however its cells start
+    before = text[max(0, line_start - 400):line_start].rstrip()
+    line = before[before.rfind("\n") + 1:].strip()
+    line = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*", "", line).strip(" :*")
+    if not line or "|" in line or len(line.split()) > MAX_CAPTION_WORDS:
+        return None
+    return line
+
+
 def _header_subject(parts: list[str]) -> str | None:
     """Return what a cell of a row without a label counts: its column header less the measure head.
 
@@ -195,6 +213,7 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
     paths = row_paths(span)
     at: dict[tuple[int, int], int] = {}
     readings: dict[tuple[int, int], _Reading] = {}
+    caption = _caption_before(text, span.start) if span.label_col is None else None
     for r in range(t.header_rows, len(t.rows)):
         row = t.rows[r]
         if r in span.numbering_rows or (r <= t.header_rows + 1 and is_numbering_row(row)):
@@ -261,7 +280,8 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
                 denominator=reading.denominator,
                 subject=label or _header_subject(parts), sentence=paths.get(r) or label, page=page, source="table",
                 flags=flags,
-                alt_value=_scale(reading.alt, unit.factor), table_id=t.table_id, row=label, column=header or None,
+                alt_value=_scale(reading.alt, unit.factor), table_id=t.table_id, row=label or caption,
+                column=header or None,
             )
             at[(r, c)] = len(figs)
             readings[(r, c)] = reading

@@ -84,10 +84,11 @@ def test_header_word_ending_in_dong_is_not_a_unit(tmp_path: Path) -> None:
 
 def test_one_row_of_totals_is_read_under_its_headers(tmp_path: Path) -> None:
     # a one-row table of totals has no row labels and no ordinals: its first number is a value, and each
-    # cell counts what its column header names, less the measure head ("Tổng số")
+    # cell counts what its column header names, less the measure head ("Tổng số"); the caption above names its row
     figs = _table_figs(tmp_path, _form("| Tổng số lớp | Tổng số học sinh | Học sinh nghèo |", None,
-                                       ["| 12 | 425 | 3 |"]))
+                                       ["| 12 | 425 | 3 |"], "1. Số liệu tổ chức:"))
     assert [(f.value, f.subject) for f in figs] == [(D(12), "lớp"), (D(425), "học sinh"), (D(3), "Học sinh nghèo")]
+    assert {f.row for f in figs} == {"Số liệu tổ chức"}
 
 
 # --------------------------------------------------------------------------------------------------
