@@ -44,6 +44,7 @@ class OpenCountWords:
     frequency_nouns: frozenset[str]
     frequency_periods: frozenset[str]
     benefactives: frozenset[str]
+    after_verbs: frozenset[str]
 
 
 def _norm(s: str) -> str:

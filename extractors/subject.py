@@ -478,11 +478,12 @@ def _verb_before(text: str, fig: Figure) -> str | None:
     lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 40)
     head = text[lo:fig.char_start]
     head = head[max(head.rfind(c) for c in ",;:(") + 1:].strip()
-    if not head:
-        return None
+    skip = open_count_words().not_appended
+    last = head.rsplit(None, 1)[-1].lower() if head else ""
+    if not last or (last in skip and last not in open_count_words().after_verbs) or not last[0].isalpha():
+        return None                        # "có 12 nhà", "là 45 ca", "90% 5 …": no verb to read, no tagging
     (doc,) = tag_windows([f"{head} {fig.raw}"])   # the count itself gives the tagger its right context
     tokens = [t for t in doc if t.idx < len(head)]
-    skip = open_count_words().not_appended
     if tokens and tokens[-1].text.lower() in open_count_words().count_after:
         return None                        # "có tổng số 14 vụ việc": a total, not an action
     if tokens and tokens[-1].text.lower() in open_count_words().benefactives:

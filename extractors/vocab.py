@@ -67,7 +67,8 @@ SCHEMA: dict[str, Spec] = {
                      "actual": WORDS, "previous_year": WORDS},
     "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
                                              "list_openers", "light_verbs", "verb_complements",
-                                             "frequency_nouns", "frequency_periods", "benefactives")},
+                                             "frequency_nouns", "frequency_periods", "benefactives",
+                                             "after_verbs")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 
