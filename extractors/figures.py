@@ -13,7 +13,14 @@ from extractors.count_open import find_open_counts
 from extractors.domain import domain_of
 from extractors.model import Figure
 from extractors.registry import PRIORITY, scan
-from extractors.subject import clause_before, noun_phrase_after, place_of, subject_of
+from extractors.subject import (
+    MIN_NAMING_SYLLABLES,
+    clause_before,
+    noun_phrase_after,
+    place_of,
+    subject_of,
+    verb_before,
+)
 from extractors.vocab import vocabulary
 
 
@@ -162,6 +169,21 @@ def _aside_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
         head = m.group("head")
         return head if len(head.split()) >= 2 else None
     return None
+
+
+#: Only a comma or "và" between two counts: items of one list under one verb ("xử lý 12 tập thể, 25 cá nhân").
+_LIST_LINK = regex.compile(r"^(?:[ \t]+\p{Ll}+){0,3}[ \t]*(?:,|(?i:và)|,[ \t]*(?i:và))[ \t]*$")  # prev's noun may end it
+
+
+def _parallel_of(text: str, prev: Figure | None, fig: Figure, own: str | None) -> str | None:
+    """Return a bare count's noun with the verb of the count it is listed after: "xử lý 12 tập thể, 25 cá nhân"."""
+    if prev is None or own is None or prev.kind != "count" or fig.kind != "count" \
+            or not fig.subject or not own.startswith(fig.subject):
+        return None                        # fig's own subject is not its noun phrase: it says more
+    if not _LIST_LINK.match(text[prev.char_end:fig.char_start]) or len(own.split()) >= MIN_NAMING_SYLLABLES:
+        return None
+    verb = verb_before(text, prev)
+    return f"{own} {verb}" if verb else None
 
 
 def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) -> str | None:
@@ -347,7 +369,7 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
         floor = max(s_start, prev.char_end) if prev is not None else s_start
         own = subject_of(text, f, floor)
         f.subject = (_attribute_of(text, prev, f) or _rate_of(text, prev, f) or _aside_of(text, prev, f)
-                     or _same_measure(text, prev, f, own) or own)
+                     or _same_measure(text, prev, f, own) or _parallel_of(text, prev, f, own) or own)
         f.place = place_of(text, f, s_start, s_end)
         clause_start = max(text.rfind(";", s_start, f.char_start) + 1, s_start)
         headings = layout.heading_titles(f.char_start) if layout is not None else []

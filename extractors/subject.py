@@ -214,7 +214,7 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
         if fig.kind not in ("percent", "money") and len(after.split()) <= 2:
             # "hiến 440 m² đất", "thắp sáng được 14,9km đường": a short object names its thing with its verb.
-            verb = _verb_before(text, fig)
+            verb = verb_before(text, fig)
             if verb:
                 return f"{after} {verb}"
         return after
@@ -229,7 +229,7 @@ def _object_of(text: str, fig: Figure, noun: str) -> str:
     """Return a short bare counted noun with the verb it is the object of: "bãi bỏ 05 thủ tục" -> "thủ tục bãi bỏ"."""
     if len(noun.split()) >= MIN_NAMING_SYLLABLES:
         return noun                        # "thành lập 131 tổ hòa giải": the phrase names the thing already
-    verb = _verb_before(text, fig)
+    verb = verb_before(text, fig)
     if verb:
         return f"{noun} {_lower_first(verb)}"
     topic = _topic_of(text, fig)
@@ -407,6 +407,10 @@ def _coordinated(text: str, pos: int) -> str:
     return "".join(f", {i}" for i in items)
 
 
+#: A year or a span of years in a label names when, not another figure: "Chỉ tiêu tuyển sinh năm học 2020-2021".
+_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d{2}(?:[ \t]*[-–/][ \t]*(?:19|20)?\d{2})?(?!\d)")
+
+
 def _label_before(text: str, start: int) -> str | None:
     """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -423,11 +427,11 @@ def _label_before(text: str, start: int) -> str | None:
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
     label = _ITEM_MARK.sub("", head).strip(" ,*")
-    if label and (regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES):
+    if label and (regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES):
         # "… 05 vụ việc Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn": a capitalized measure name opens the label.
         found = list(_measure_start().finditer(head))
         label = head[found[-1].start():].strip(" ,*") if found else ""
-    if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
+    if not label or regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES:
         return None
     return label
 
@@ -467,7 +471,7 @@ def _before_verb(t: Token) -> bool:
     return t.tag_ in _BEFORE_VERB_TAGS and (t.tag_ != "M" or t.text[:1].isdigit())
 
 
-def _verb_before(text: str, fig: Figure) -> str | None:
+def verb_before(text: str, fig: Figure) -> str | None:
     """Return the verb phrase governing a count from just before it, by POS tags, or None.
 
     "phát sinh 05 vụ việc" -> "phát sinh", "ban hành mới 21 thủ tục" -> "ban hành mới", "đã thắp sáng được
@@ -583,7 +587,7 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             label = regex.sub(r"(?i)\s+là$", "", label)
             if noun.lower() in label.lower():
                 return _lower_first(label) if bare else None
-            verb = _verb_before(text, fig) if bare else None
+            verb = verb_before(text, fig) if bare else None
             what = label
             while (h := _measure_head(what)) is not None:
                 what = what[len(h):].strip()  # "Tổng số đơn thư …" -> "đơn thư …"
@@ -593,7 +597,7 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             label = label[m.start():]      # "Các công trình bị hư hỏng": the predicate, not the other noun
     # Only in a labelled item is the verb before a bare count part of what it counts ("phát sinh 0 vụ việc");
     # elsewhere it is the sentence's action ("thành lập 131 tổ hòa giải") and a phrase after the noun has its own.
-    verb = _verb_before(text, fig) if bare and label else None
+    verb = verb_before(text, fig) if bare and label else None
     head = noun
     if label and label.lower().startswith(noun.lower() + " "):
         head, label = _lower_first(label), ""   # "Vụ việc khác: 03 vụ việc": the label already names the noun

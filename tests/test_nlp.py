@@ -197,6 +197,16 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
         Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
         Want("count", D(3), "count", "03 khiếu nại", {"subject": "đơn tiếp nhận khiếu nại", "part_of": 0}),
         Want("count", D(2), "count", "02 tố cáo", {"subject": "đơn tiếp nhận tố cáo", "part_of": 0})]),
+    # counts listed after a count share the verb it is the object of
+    ("Bão làm đổ 45 cột điện, 12 cây xanh.", [
+        Want("count", D(45), "count", "45 cột", {"subject": "cột điện đổ"}),
+        Want("count", D(12), "count", "12 cây", {"subject": "cây xanh đổ"})]),
+    ("Kiến nghị xử lý 12 tập thể, 25 cá nhân.", [
+        Want("count", D(12), "count", "12 tập thể", {"subject": "tập thể xử lý"}),
+        Want("count", D(25), "count", "25 cá nhân", {"subject": "cá nhân xử lý"})]),
+    # a year in an item's label names when, it is no other figure: the label still heads the count
+    ("Chỉ tiêu tuyển sinh năm học 2020-2021: 02 lớp.", [
+        Want("count", D(2), "count", "02 lớp", {"subject": "lớp chỉ tiêu tuyển sinh năm học 2020-2021"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
