@@ -305,12 +305,15 @@ def _part_of_measure(total: str | None, part: str | None) -> str | None:
     if not total or not part or not any(total.lower().startswith(h + " ") for h in v.measure_heads):
         return part
     if part.lower() in v.bare_nouns:
-        return part                        # "…, trong đó nữ 400 người": the bare noun is not what the part is
+        return part                        # "…, trong đó 400 người": the bare noun is not what the part is
+    bare = next((b for b in sorted(v.bare_nouns, key=len, reverse=True) if part.lower().startswith(b + " ")), None)
     words = total.split()
     while len(words) > 2 and words[-1].lower() in v.change_words:
         words.pop()                        # "Tỷ lệ hộ nghèo giảm": the measure, not its change
     if {w.lower() for w in words} & {w.lower() for w in part.split()}:
         return part                        # "Số hộ nghèo …, trong đó hộ DTTS": the part names its own measure
+    if bare is not None:
+        part = part[len(bare) + 1:]        # "…, trong đó nữ 400 người" ("người nữ"): the measure's "nữ"
     return f"{' '.join(words)} {part}"
 
 

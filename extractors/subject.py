@@ -232,8 +232,33 @@ def _object_of(text: str, fig: Figure, noun: str) -> str:
     verb = verb_before(text, fig)
     if verb:
         return f"{noun} {_lower_first(verb)}"
-    topic = _topic_of(text, fig)
+    topic = _topic_of(text, fig) or _noun_topic(text, fig, noun)
+    if topic and noun.lower() in topic.lower():
+        return topic                       # "hộ nghèo 120 hộ": the phrase before names them already
     return f"{noun} {topic}" if topic else noun
+
+
+#: Longest verbless noun phrase before a count that says which things it counts ("giáo viên mầm non 45 chỉ tiêu").
+MAX_TOPIC_SYLLABLES = 5
+
+
+def _noun_topic(text: str, fig: Figure, noun: str) -> str | None:
+    """Return the verbless noun phrase a count follows, which names its things: "giáo viên mầm non 45 chỉ tiêu"."""
+    from extractors.nlp import tag_windows
+
+    start = _last_break(text, max(0, fig.char_start - 60), fig.char_start)
+    raw = " ".join(text[start:fig.char_start].split())
+    clause = _strip_clause(raw)
+    words = clause.split()
+    if not words or len(words) > MAX_TOPIC_SYLLABLES or regex.search(r"\d", clause) or not raw.endswith(words[-1]):
+        return None                        # "Đơn vị được 05 điểm": a verb was stripped, the clause is no name
+    if any(w.lower() in open_count_words().not_counted for w in words) or _measure_head(clause + " ") is not None:
+        return None                        # "tháng này 12 hộ": a time; "Số hộ …": the measure, read elsewhere
+    (doc,) = tag_windows([f"{clause} {fig.raw}"])
+    tokens = [t for t in doc if t.idx < len(clause)]
+    if not tokens or not all(t.tag_ in ("N", "Np", "Ny", "Nc", "A") for t in tokens) or tokens[0].tag_ == "A":
+        return None                        # a verb or a preposition: a clause, not the name of the things
+    return _lower_first(clause)
 
 
 #: A short topic before "có" and a count: "cấp huyện có 113/113 đơn vị" (the units of the district level).

@@ -101,10 +101,14 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
         Want("percent", D("17.03"), "percent", "17,03%", {"subject": "Tỷ lệ hộ nghèo DTTS", "part_of": 0})]),
     ("Số lao động được đào tạo 1.200 người, trong đó nữ 400 người.", [
         Want("count", D(1200), "count", "1.200 người", {"subject": "Số lao động được đào tạo"}),
-        Want("count", D(400), "count", "400 người", {"subject": "người", "part_of": 0})]),
+        Want("count", D(400), "count", "400 người", {"subject": "Số lao động được đào tạo nữ", "part_of": 0})]),
     ("Tổng số hộ nghèo 500 hộ, trong đó hộ DTTS 200 hộ.", [
         Want("count", D(500), "count", "500 hộ", {"subject": "Tổng số hộ nghèo"}),
-        Want("count", D(200), "count", "200 hộ", {"subject": "hộ", "part_of": 0})]),
+        Want("count", D(200), "count", "200 hộ", {"subject": "hộ DTTS", "part_of": 0})]),
+    # a verbless noun phrase before a count names its things: "giáo viên mầm non 45 chỉ tiêu"
+    ("Giáo viên mầm non 45 chỉ tiêu, giáo viên tiểu học 50 chỉ tiêu.", [
+        Want("count", D(45), "count", "45 chỉ tiêu", {"subject": "chỉ tiêu giáo viên mầm non"}),
+        Want("count", D(50), "count", "50 chỉ tiêu", {"subject": "chỉ tiêu giáo viên tiểu học"})]),
     # a measured quantity whose short object follows it: the verb before says which of that thing
     ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
     ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
