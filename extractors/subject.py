@@ -610,12 +610,17 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             # "Tổng số đơn thư tiếp nhận: 05 đơn": the label names the measure itself; a count of another noun
             # after it ("phát sinh 05 vụ việc") is that noun, its verb and what the measure is about.
             label = regex.sub(r"(?i)\s+là$", "", label)
-            if noun.lower() in label.lower():
-                return _lower_first(label) if bare else None
-            verb = verb_before(text, fig) if bare else None
             what = label
             while (h := _measure_head(what)) is not None:
                 what = what[len(h):].strip()  # "Tổng số đơn thư …" -> "đơn thư …"
+            if noun.lower() in label.lower():
+                return _lower_first(label) if bare else None
+            head = " ".join((fig.subject or "").split())
+            if not bare and head and noun.startswith(head + " ") and what.lower().startswith(head.lower() + " "):
+                # "Số đơn lưu do không đủ điều kiện xử lý: 01 đơn kiến nghị, phản ánh": what the label measures,
+                # then the kind the count names
+                return f"{what} {noun[len(head) + 1:]}"
+            verb = verb_before(text, fig) if bare else None
             return " ".join(p for p in (noun, verb, what) if p) if bare else None
         m = regex.search(r"(?<!\p{L})(?i:bị|được)(?!\p{L})", label)
         if m and len(label.split()) > 4:

@@ -95,6 +95,9 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("a. Tiếp nhận: 05 đơn, trong kỳ Tổng số đơn thư tiếp nhận: 05 đơn.", [
         Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
         Want("count", D(5), "count", "05 đơn", {"subject": "tổng số đơn thư tiếp nhận"})]),
+    # a label measuring a noun heads a count of that noun with its own kind: the measure's thing, then the kind
+    ("- Số đơn chuyển cơ quan khác: 02 đơn khiếu nại.", [
+        Want("count", D(2), "count", "02 đơn", {"subject": "đơn chuyển cơ quan khác khiếu nại"})]),
     # a part after "trong đó" is a part of its total's measure, unless it names its own
     ("Tỷ lệ hộ nghèo còn 8,69%; trong đó: DTTS còn 17,03%.", [
         Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
