@@ -214,6 +214,9 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # a year in an item's label names when, it is no other figure: the label still heads the count
     ("Chỉ tiêu tuyển sinh năm học 2020-2021: 02 lớp.", [
         Want("count", D(2), "count", "02 lớp", {"subject": "lớp chỉ tiêu tuyển sinh năm học 2020-2021"})]),
+    # a condition's "khi" (when) is no part of the measure it states
+    ("Khi mực nước hồ vượt 218 m, vận hành xả lũ.", [
+        Want("length", D(218), "m", "vượt 218 m", {"subject": "mực nước hồ"})]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
