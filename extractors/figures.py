@@ -107,7 +107,7 @@ def _resolve_overlaps(found: list[Figure]) -> list[Figure]:
 _WITH = regex.compile(r"\s*(?i:với)(?!\p{L})")
 #: A percent of plan: "106%KH", "95,7⁄KH" (OCR), or "70% kế hoạch".
 _PLAN_UNIT = regex.compile(r"(?i:KH)$")
-_PLAN_AFTER = regex.compile(r"\s*(?i:kế\s+hoạch)(?!\p{L})")
+_PLAN_AFTER = regex.compile(r"\s*(?P<plan>(?i:kế\s+hoạch|dự\s+toán))(?!\p{L})")   # the plan or the budget estimate
 #: Appended to a subject taken over by a percent of plan, so it is not read as the measure itself.
 OF_PLAN = "so với kế hoạch"
 
@@ -139,10 +139,12 @@ _ASIDE_HEAD = regex.compile(r"^\s*(?P<head>\p{Ll}+(?:\s+\p{L}+){0,5}?)\s*\(\s*$"
 
 def _rate_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
     """Return "tỷ lệ" + a count's subject for a percent that only rates it: "14 vụ việc … đạt tỷ lệ 100%"."""
-    if prev is None or not prev.subject or fig.unit != "percent" or prev.kind not in ("count", "ratio"):
+    if prev is None or not prev.subject or fig.unit != "percent" or prev.kind == "percent":
         return None
     if _PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end):
         return None                        # "đạt 100%KH": a share of the plan, not of the things counted
+    if prev.kind not in ("count", "ratio") and noun_phrase_after(text, fig.char_end):
+        return None                        # "120 tỷ đồng, đạt 105% dự toán": a share of what it names
     if not _RATE_LINK.match(text[prev.char_end:fig.char_start]):
         return None
     words = prev.subject.split()
@@ -203,10 +205,12 @@ def _same_measure(text: str, prev: Figure | None, fig: Figure, own: str | None) 
     if clause and clause != noun_phrase_after(text, prev.char_end):
         return None                        # a clause of its own names what fig measures
     # Only filler, or the words that qualify prev ("100%KH tỉnh giao và đạt 70% kế hoạch"), lie between.
-    if fig.unit == "percent" and (_PLAN_UNIT.search(fig.raw) or _PLAN_AFTER.match(text, fig.char_end)):
-        if prev.subject.endswith(OF_PLAN):
+    plan = _PLAN_AFTER.match(text, fig.char_end)
+    if fig.unit == "percent" and (_PLAN_UNIT.search(fig.raw) or plan):
+        of = f"so với {' '.join(plan.group('plan').lower().split())}" if plan else OF_PLAN
+        if prev.subject.endswith(of):
             return prev.subject
-        return f"{prev.subject} — {OF_PLAN}"
+        return f"{prev.subject} — {of}"
     return None if own else prev.subject
 
 

@@ -214,6 +214,13 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # a year in an item's label names when, it is no other figure: the label still heads the count
     ("Chỉ tiêu tuyển sinh năm học 2020-2021: 02 lớp.", [
         Want("count", D(2), "count", "02 lớp", {"subject": "lớp chỉ tiêu tuyển sinh năm học 2020-2021"})]),
+    # a percent that only rates an amount is its rate; a share of the budget estimate is under that amount
+    ("Đã thu hồi 450 triệu đồng, đạt 54,9%.", [
+        Want("money", D(450000000), "VND", "450 triệu đồng", {"subject": "thu hồi"}),
+        Want("percent", D("54.9"), "percent", "54,9%", {"subject": "tỷ lệ thu hồi"})]),
+    ("Thu ngân sách 120 tỷ đồng, đạt 105% dự toán.", [
+        Want("money", D(120000000000), "VND", "120 tỷ đồng", {"subject": "Thu ngân sách"}),
+        Want("percent", D(105), "percent", "105%", {"subject": "Thu ngân sách — so với dự toán"})]),
     # a condition's "khi" (when) is no part of the measure it states
     ("Khi mực nước hồ vượt 218 m, vận hành xả lũ.", [
         Want("length", D(218), "m", "vượt 218 m", {"subject": "mực nước hồ"})]),
