@@ -126,7 +126,8 @@ def _attribute_of(text: str, prev: Figure | None, fig: Figure) -> str | None:
 
 #: Only a copula and "tỷ lệ" between a count and a percent: "14 vụ việc đạt tỷ lệ 100%", "113 đơn vị (đạt 100%)".
 _RATE_LINK = regex.compile(r"""
-    ^[\s(,]*                                              # a comma or an opening bracket
+    ^(?:[ \t]+\p{Ll}+){0,2}                                # the end of the count's noun ("3.450 trẻ| em")
+    [\s(,]*                                               # a comma or an opening bracket
     (?:(?i:đạt|chiếm|bằng|tương\s+ứng|là)\s+)+           # a copula, maybe two ("tương ứng là")
     (?:(?i:tỷ\s+lệ|tỉ\s+lệ)\s*)?                         # "tỷ lệ" (the rate)
     (?:(?i:là)\s*)?$

@@ -452,6 +452,8 @@ def _label_before(text: str, start: int) -> str | None:
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
     label = _ITEM_MARK.sub("", head).strip(" ,*")
+    if label.lower() in vocabulary().generic_labels:
+        return None                        # "Kết quả: đã xử phạt 45 trường hợp": the label says nothing of them
     if label and (regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES):
         # "… 05 vụ việc Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn": a capitalized measure name opens the label.
         found = list(_measure_start().finditer(head))
@@ -515,7 +517,8 @@ def verb_before(text: str, fig: Figure) -> str | None:
     tokens = [t for t in doc if t.idx < len(head)]
     if tokens and tokens[-1].text.lower() in open_count_words().count_after:
         return None                        # "có tổng số 14 vụ việc": a total, not an action
-    if tokens and tokens[-1].text.lower() in open_count_words().benefactives:
+    benefactive = bool(tokens) and tokens[-1].text.lower() in open_count_words().benefactives
+    if benefactive:
         tokens.pop()                       # "khám bệnh cho 12.450 lượt người": the verb is before "cho"
     while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được"):
         if tokens[-1].text.lower() in skip - {"được"}:
@@ -539,7 +542,10 @@ def verb_before(text: str, fig: Figure) -> str | None:
                 verb.insert(0, tokens[k - 1].text)   # a compound verb the segmenter split: "thắp" + "sáng"
             if verb[0].lower() in open_count_words().light_verbs:
                 verb = verb[1:]            # "tiến hành tiêu hủy": the verb after the light verb says what is done
-            return " ".join([*verb, *phrase]) or None
+            words = " ".join([*verb, *phrase]).split()
+            if benefactive and len(words) < 2:
+                return None                # "tiêm vắc xin cho 3.450 trẻ em": one syllable may be a split word
+            return " ".join(words) or None
         break
     return None
 
