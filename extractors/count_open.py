@@ -45,6 +45,7 @@ class OpenCountWords:
     frequency_periods: frozenset[str]
     benefactives: frozenset[str]
     after_verbs: frozenset[str]
+    territorial_nouns: frozenset[str]
 
 
 def _norm(s: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import regex
 
 from extractors.checks import check_sums, flag_implausible, resolve_separators
-from extractors.count_open import find_open_counts
+from extractors.count_open import find_open_counts, open_count_words
 from extractors.domain import domain_of
 from extractors.model import Figure
 from extractors.registry import PRIORITY, scan
@@ -349,6 +349,32 @@ def _noise_lines(text: str, figures: list[Figure]) -> set[int]:
     return noisy
 
 
+#: A name right after a count: capitalized words, maybe after a unit word ("tỉnh Đắk Nông"), then no list going on.
+_ONE_NAME = regex.compile(r"""
+    [ \t]+(?:\p{Ll}+(?:[ \t]+\p{Ll}+)?[ \t]+)?                 # "tỉnh", "thị trấn"
+    (?>\p{Lu}[\p{L}'’]*(?:[ \t]+\p{Lu}[\p{L}'’]*)*)              # "Đắk Nông", "Đăk Wer", the whole name
+    (?![ \t]*(?:[,;/&]|(?i:và|hoặc)(?!\p{L})))                  # not the first of a list of names
+    """, regex.VERBOSE)
+
+
+def _one_named_territory(text: str, fig: Figure) -> bool:
+    """Say whether a count of territories is followed by one name: "6 xã Đăk Wer", "trên 3 địa bàn tỉnh Đắk Nông".
+
+    Several territories cannot be one named place: the number names it ("thôn 6 xã …") or is noise.
+    """
+    if fig.kind != "count" or fig.value is None or fig.value < 2 or not fig.subject:
+        return False
+    noun = " ".join(fig.subject.lower().split())
+    territorial = set(vocabulary().places) | open_count_words().territorial_nouns
+    if noun not in territorial or not text[fig.char_start:fig.char_end].lower().endswith(noun):
+        return False
+    m = _ONE_NAME.match(text, fig.char_end)
+    if m is None:
+        return False
+    words = text[fig.char_end:m.end()].split()
+    return not words[0][0].islower() or " ".join(words[:2]).lower() in territorial or words[0].lower() in territorial
+
+
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     """Return every figure stated in text, in text order, with subject, place, section, domain and flags."""
     found = _candidates(text)
@@ -356,6 +382,7 @@ def extract(text: str, layout: Layout | None = None) -> list[Figure]:
     masks = _non_figure_spans(text)
     mask_starts = [s for s, _ in masks]
     found = [f for f in found if not _overlaps(masks, mask_starts, f.char_start, f.char_end)]
+    found = [f for f in found if not _one_named_territory(text, f)]
     noisy = _noise_lines(text, found)
     if noisy:
         found = [f for f in found if text.rfind("\n", 0, f.char_start) + 1 not in noisy]

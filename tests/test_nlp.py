@@ -231,6 +231,9 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # a condition's "khi" (when) is no part of the measure it states
     ("Khi mực nước hồ vượt 218 m, vận hành xả lũ.", [
         Want("length", D(218), "m", "vượt 218 m", {"subject": "mực nước hồ"})]),
+    # a count of territories followed by a list of their names stands
+    ("Dịch xuất hiện tại 2 xã Đắk Ru và Nhân Cơ.", [Want("count", D(2), "count", "2 xã")]),
+    ("Hỗ trợ 3 xã Đắk Ru, Nhân Cơ, Quảng Tín.", [Want("count", D(3), "count", "3 xã")]),
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
@@ -267,6 +270,9 @@ NOT_FIGURES = [
     "dịch xuất hiện tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ",
     "họp dân tại tổ dân phố 5 phường Nghĩa Đức",
     "ấp 3 xã Tân Phú bị ngập",
+    # several territories cannot be one named place: the number is a name's or noise ("trên 3 địa bàn tỉnh X")
+    "giải quyết khiếu nại, tố cáo trên 3 địa bàn tỉnh Đắk Nông",
+    "khu vực 2 phường Nghĩa Thành",
 ]
 
 BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
