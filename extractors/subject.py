@@ -212,8 +212,9 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     if after and _NUMBER_WORD.search(after):
         after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
-        if fig.kind not in ("percent", "money") and len(after.split()) <= 2:
-            # "hiến 440 m² đất", "thắp sáng được 14,9km đường": a short object names its thing with its verb.
+        if fig.kind not in ("percent", "money"):
+            # "hiến 440 m² đất", "bê tông 14,7 km đường giao thông nông thôn": the object with its verb says
+            # which of that thing is measured (the land donated, the roads concreted).
             verb = verb_before(text, fig)
             if verb:
                 return f"{after} {verb}"

@@ -112,10 +112,12 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Giáo viên mầm non 45 chỉ tiêu, giáo viên tiểu học 50 chỉ tiêu.", [
         Want("count", D(45), "count", "45 chỉ tiêu", {"subject": "chỉ tiêu giáo viên mầm non"}),
         Want("count", D(50), "count", "50 chỉ tiêu", {"subject": "chỉ tiêu giáo viên tiểu học"})]),
-    # a measured quantity whose short object follows it: the verb before says which of that thing
+    # a measured quantity whose object follows it: the verb before says which of that thing
     ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
     ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
-        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn"})]),
+        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn bê tông"})]),
+    ("bê tông hóa được 45,2 km đường giao thông nông thôn", [
+        Want("length", D("45.2"), "km", "45,2 km", {"subject": "đường giao thông nông thôn bê tông hóa"})]),
     # verbs after the perfect marker "đã" before a bare count; a predicate stating a percent is another figure's
     ("Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc đạt tỷ lệ 100%.", [
         Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc Chủ tịch UBND xã xem xét giải quyết xong"}),
