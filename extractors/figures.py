@@ -324,7 +324,9 @@ def _part_of_measure(total: str | None, part: str | None) -> str | None:
 
 #: A token of OCR noise: a letter run glued to digits or symbols ("L2)", "F7", "1»", "L=g"), or a lone symbol.
 _NOISE_TOKEN = regex.compile(r"""
-    ^(?:\p{L}+[\d\p{S}¿¡=<>]\S*                                # "L2)", "L¿", "L=g", "F7"; not "e)" nor "lần1"
+    ^(?:\p{L}+\d+[\p{S}\p{Ps}\p{Pe}\p{Pi}\p{Pf}¿¡=<>]\S*          # "L2)", "L1}"; never "CO2", "PM2.5", "F0"
+      | \p{L}+[\p{S}¿¡=<>]\S*                                 # "L¿", "L=g", "trn=="; never "e)" nor "lần1"
+      | [\p{S}¿¡=<>«»„]+\d+\p{L}*                             # "<2", "»3"
       | \d+[\p{S}\p{Pi}\p{Pf}»«}{\]\[]\S*                        # "1»", "3®"
       | [\p{S}\p{Pi}\p{Pf}»«„*<>=]+)$                            # "»”", "„", "*"
     """, regex.VERBOSE)

@@ -290,6 +290,8 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
     ("Đối với 04 đơn - 04 vụ việc kiến nghị", [Want("count", D(4), "count", "04 đơn"),
                                                 Want("count", D(4), "count", "04 vụ việc")]),
     ("- 04 vụ việc", [Want("count", D(4), "count", "04 vụ việc")]),
+    # chemical formulas and "≥", "±" are not OCR noise either: the line is text
+    ("Các chỉ số CO2, NO2, SO2, PM2.5, H2S, NH3, CO đều giảm 12%.", [Want("percent", D(12), "percent", "12%")]),
     # item labels and a word run into a number are not OCR noise: the line is text
     ("e) Kết quả: 04 lượt hỏi đã được trả lời, a) b) c) lần1 lần2 xong.", [
         Want("count", D(4), "count", "04 lượt")]),
