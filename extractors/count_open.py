@@ -46,6 +46,7 @@ class OpenCountWords:
     benefactives: frozenset[str]
     after_verbs: frozenset[str]
     territorial_nouns: frozenset[str]
+    region_words: frozenset[str]
 
 
 def _norm(s: str) -> str:

@@ -367,14 +367,23 @@ def _one_named_territory(text: str, fig: Figure) -> bool:
     if fig.kind != "count" or fig.value is None or fig.value < 2 or not fig.subject:
         return False
     noun = " ".join(fig.subject.lower().split())
-    territorial = set(vocabulary().places) | open_count_words().territorial_nouns
-    if noun not in territorial or not text[fig.char_start:fig.char_end].lower().endswith(noun):
+    places = set(vocabulary().places)
+    abstract = open_count_words().territorial_nouns
+    if noun not in places | abstract or not text[fig.char_start:fig.char_end].lower().endswith(noun):
         return False
     m = _ONE_NAME.match(text, fig.char_end)
     if m is None:
         return False
     words = text[fig.char_end:m.end()].split()
-    return not words[0][0].islower() or " ".join(words[:2]).lower() in territorial or words[0].lower() in territorial
+    name = words
+    if words[0][0].islower():
+        # "3 địa bàn tỉnh Đắk Nông": an area named by its unit; "12 xã huyện Đắk Mil" are communes of a district
+        unit = " ".join(words[:2]).lower() if " ".join(words[:2]).lower() in places else words[0].lower()
+        if noun not in abstract or unit not in places:
+            return False
+        name = words[len(unit.split()):]
+    regions = open_count_words().region_words
+    return not any(w.lower() in regions for w in name)   # "5 tỉnh Tây Nguyên": a region's provinces
 
 
 def extract(text: str, layout: Layout | None = None) -> list[Figure]:

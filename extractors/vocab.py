@@ -68,7 +68,7 @@ SCHEMA: dict[str, Spec] = {
     "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
                                              "list_openers", "light_verbs", "verb_complements",
                                              "frequency_nouns", "frequency_periods", "benefactives",
-                                             "after_verbs", "territorial_nouns")},
+                                             "after_verbs", "territorial_nouns", "region_words")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 

@@ -236,6 +236,8 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # a count of territories followed by a list of their names stands
     ("Dịch xuất hiện tại 2 xã Đắk Ru và Nhân Cơ.", [Want("count", D(2), "count", "2 xã")]),
     ("Hỗ trợ 3 xã Đắk Ru, Nhân Cơ, Quảng Tín.", [Want("count", D(3), "count", "3 xã")]),
+    ("Có 12 xã huyện Đắk Mil đạt chuẩn.", [Want("count", D(12), "count", "12 xã")]),   # communes of a district
+    ("Hợp tác với 5 tỉnh Tây Nguyên.", [Want("count", D(5), "count", "5 tỉnh")]),       # provinces of a region
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
