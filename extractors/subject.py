@@ -217,7 +217,7 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             # which of that thing is measured (the land donated, the roads concreted).
             verb = verb_before(text, fig)
             if verb:
-                return f"{after} {verb}"
+                return f"{after} {_lower_first(verb)}"
         return after
     return clause_before(text, fig.char_start, floor)
 
@@ -521,8 +521,10 @@ def verb_before(text: str, fig: Figure) -> str | None:
     benefactive = bool(tokens) and tokens[-1].text.lower() in open_count_words().benefactives
     if benefactive:
         tokens.pop()                       # "khám bệnh cho 12.450 lượt người": the verb is before "cho"
-    while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được"):
-        if tokens[-1].text.lower() in skip - {"được"}:
+    after = open_count_words().after_verbs - {"được"}
+    while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được") \
+            and tokens[-1].text.lower() not in after:
+        if tokens[-1].text.lower() in skip - open_count_words().after_verbs:
             return None                    # "xuống còn 05 phòng": remaining, not an action on the rooms
         tokens.pop()                       # "đã tiếp được 19 lượt": the verb is before "được"
     phrase: list[str] = []
@@ -530,7 +532,8 @@ def verb_before(text: str, fig: Figure) -> str | None:
         t = tokens[k]
         if len(phrase) == MAX_VERB_TOKENS:
             break
-        if t.tag_ in ("A", "Ab") or (t.text.lower() in open_count_words().verb_complements and k > 0):
+        low = t.text.lower()
+        if t.tag_ in ("A", "Ab") or (k > 0 and (low in open_count_words().verb_complements or low in after)):
             phrase.insert(0, t.text)       # "ban hành mới", "cộng trực tiếp", "sửa chữa xong": after the verb
             continue
         if t.text.lower() in skip:

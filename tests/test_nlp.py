@@ -140,6 +140,9 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("Trạm thú y tiến hành tiêm phòng 1.250 con bò.", [Want("count", D(1250), "count", "1.250 con",
                                                               {"subject": "bò tiêm phòng"})]),
     ("mỗi thôn 2 người", [Want("count", D(2), "count", "2 người", {"subject": "người"})]),
+    # "mới", "thêm" after a verb stay with it, even when the verb opens the sentence
+    ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha", {"subject": "rừng trồng mới"})]),
+    ("Bổ sung thêm 5 người.", [Want("count", D(5), "count", "5 người", {"subject": "người bổ sung thêm"})]),
     # a verb that says nothing of the thing adds nothing
     ("Năm nay có 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
     # a percent that only rates a count ("đạt tỷ lệ", "(đạt …)") is the rate of the things counted; a topic
