@@ -440,6 +440,8 @@ _YEAR = regex.compile(r"(?<!\d)(?:19|20)\d{2}(?:[ \t]*[-–/][ \t]*(?:19|20)?\d{
 def _label_before(text: str, start: int) -> str | None:
     """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
     line_start = text.rfind("\n", 0, start) + 1
+    while 0 < line_start < start and text[line_start].islower():
+        line_start = text.rfind("\n", 0, line_start - 1) + 1   # "tần suất quan\ntrắc: 03 đợt": a wrapped line
     opened = regex.match(r"[ \t\-+•*]*\d", text[line_start:start]) and ":" not in text[line_start:start]
     if opened or not text[line_start:start].strip(" \t-+•*"):
         # The count opens its line: a label ending the line before it heads it ("Tranh chấp …:\n\n04 vụ việc").
@@ -452,7 +454,7 @@ def _label_before(text: str, start: int) -> str | None:
     head = text[line_start:colon]
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
-    label = _ITEM_MARK.sub("", head).strip(" ,*")
+    label = " ".join(_ITEM_MARK.sub("", head).strip(" ,*").split())
     if label.lower() in vocabulary().generic_labels:
         return None                        # "Kết quả: đã xử phạt 45 trường hợp": the label says nothing of them
     if label and (regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES):
@@ -491,12 +493,15 @@ MAX_VERB_TOKENS = 3
 #: Tags after which a lower-case word tagged a noun is still a verb: pyvi tags many verbs "N" ("tiêu hủy",
 #: "ban hành", "phát sinh"), but a verb, an adverb, an adjective or the end of a figure is never followed by
 #: the doer, and a noun right before a counted number is its verb (a naming noun makes no count: "lớp 3").
-_BEFORE_VERB_TAGS = frozenset({"V", "Vb", "Vy", "R", "A", "M", "F", "Nu"})
+_BEFORE_VERB_TAGS = frozenset({"V", "Vb", "Vy", "R", "A", "F", "Nu"})
 
 
 def _before_verb(t: Token) -> bool:
-    """Say whether a verb may follow t: a verb, adverb or adjective, or a figure's end ("90% cộng"), not "mỗi"."""
-    return t.tag_ in _BEFORE_VERB_TAGS and (t.tag_ != "M" or t.text[:1].isdigit())
+    """Say whether a verb may follow t: a verb, adverb or adjective, or a figure's end ("90% cộng").
+
+    Never a number ("500.000 người được 10 điểm": "người" is the noun counted before) nor "mỗi".
+    """
+    return t.tag_ in _BEFORE_VERB_TAGS
 
 
 def verb_before(text: str, fig: Figure) -> str | None:

@@ -143,6 +143,13 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     # "mới", "thêm" after a verb stay with it, even when the verb opens the sentence
     ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha", {"subject": "rừng trồng mới"})]),
     ("Bổ sung thêm 5 người.", [Want("count", D(5), "count", "5 người", {"subject": "người bổ sung thêm"})]),
+    # "thành" (into) completes its verb; the noun counted before a count is never its verb; a label wrapped
+    # over two lines is one label
+    ("Biên bản kiểm phiếu lập thành 03 bản.", [Want("count", D(3), "count", "03 bản", {"subject": "bản lập thành"})]),
+    ("- Đến 500.000 người được 10 điểm.", [Want("count", D(500000), "count", "500.000 người"),
+                                          Want("count", D(10), "count", "10 điểm", {"subject": "điểm"})]),
+    ("- Mẫu nước: tần suất quan\ntrắc: 03 đợt/năm.", [
+        Want("count", D(3), "count", "03 đợt/năm", {"subject": "đợt tần suất quan trắc"})]),
     # a verb that says nothing of the thing adds nothing
     ("Năm nay có 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
     # a percent that only rates a count ("đạt tỷ lệ", "(đạt …)") is the rate of the things counted; a topic
