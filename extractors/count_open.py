@@ -35,11 +35,18 @@ class OpenCountWords:
     """The words of open_counts.yaml."""
 
     not_counted: frozenset[str]
-    counted_per: frozenset[str]
     count_after: frozenset[str]
     predicate_openers: frozenset[str]
     not_appended: frozenset[str]
     list_openers: frozenset[str]
+    light_verbs: frozenset[str]
+    verb_complements: frozenset[str]
+    frequency_nouns: frozenset[str]
+    frequency_periods: frozenset[str]
+    benefactives: frozenset[str]
+    after_verbs: frozenset[str]
+    territorial_nouns: frozenset[str]
+    region_words: frozenset[str]
 
 
 def _norm(s: str) -> str:
@@ -65,7 +72,7 @@ def _candidate_regex() -> regex.Pattern[str]:
       \d+(?:[.,]\d+)*(?![.,]?\d)                          # digits only: "một cửa" is no count
       (?:[ \t]+(?i:{scale})(?!\p{{L}}))?                  # "1,2 nghìn"
     )
-    (?=[ \t]+\p{{L}})                                     # a word follows
+    (?=[ \t]+\p{{L}}|\p{{Ll}}*[^\x00-\x7f\W\d_])              # a word follows, or is glued on ("137hồ sơ")
     """, regex.VERBOSE | regex.V1)
 
 
@@ -81,9 +88,12 @@ def _inside_breakdown(text: str, pos: int, count_ends: list[int]) -> bool:
     return len(between) <= 80 and not regex.search(r"[.,;:!?\n\d]", between)
 
 
-_NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
 #: Symbols no Vietnamese word is ever glued to; OCR makes them of seals and stains ("1 ki{").
 _OCR_DEBRIS = regex.compile(r"[{}\\^~`]")
+_NEXT_WORD = regex.compile(r"[ \t]*(\p{L}+)")
+#: A Vietnamese letter (not ASCII): a word glued to a number is a counted noun only when it is plainly Vietnamese
+#: ("137hồ sơ", a lost space), never a code or a unit abbreviation ("12a", "5tr").
+_VIET_LETTER = regex.compile(r"[^\x00-\x7f]")
 
 
 def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
@@ -92,6 +102,8 @@ def _may_be_counted(text: str, end: int, words: OpenCountWords) -> bool:
     if m is None:
         return False
     w = m.group(1)
+    if m.start(1) == end and not _VIET_LETTER.search(w):
+        return False                       # glued to the number: "12a", "5tr" are codes and abbreviations
     if not (w[0].islower() or (w.isupper() and len(w) >= 2)):
         return False                       # a name or a title ("3 Kim Đồng", "45 Quyết định")
     low = w.lower()
@@ -145,10 +157,32 @@ def _form_answers(text: str) -> list[Figure]:
     return out
 
 
+@cache
+def _frequency_regex() -> regex.Pattern[str]:
+    words = open_count_words()
+    return regex.compile(rf"""
+    (?<![\p{{L}}\p{{N}}.,/\-–])(?P<n>\d{{1,3}})             # "01", never glued to a code or a range
+    [ \t]*(?P<noun>(?i:{alternation(list(words.frequency_nouns))}))
+    [ \t]*/[ \t]*(?P<per>(?i:{alternation(list(words.frequency_periods))}))(?!\p{{L}})   # "/ngày"
+    """, regex.VERBOSE | regex.V1)
+
+
+def _frequencies(text: str) -> list[Figure]:
+    """Return counts of times per period: "tiêu độc 01 lần/ngày" -> 1 lần per ngày (a multiplier has no period)."""
+    out: list[Figure] = []
+    for m in _frequency_regex().finditer(text):
+        reading = parse_number(m.group("n"))
+        if reading is None:
+            continue
+        out.append(Figure(kind="count", value=reading.value, unit="count", raw=m.group(0), char_start=m.start(),
+                          char_end=m.end(), subject=m.group("noun"), per=m.group("per").lower()))
+    return out
+
+
 def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     """Return counts of any noun at numbers no other figure covers ("15 cầu treo"), and forms' answers."""
     held = sorted((f.char_start, f.char_end) for f in found)
-    forms = [f for f in _form_answers(text)
+    forms = [f for f in [*_form_answers(text), *_frequencies(text)]
              if not any(a < f.char_end and f.char_start < b for a, b in held)]
     spans = sorted([*held, *((f.char_start, f.char_end) for f in forms)])
     starts = [s for s, _ in spans]
@@ -169,11 +203,15 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     from extractors.nlp import count_matcher, tag_windows
 
     windows = [_window(text, m.start("n"), m.end("n")) for m in cands]
-    docs = tag_windows(text[lo:hi] for lo, hi in windows)
+    # a word glued to its number ("137hồ sơ") is tagged with the space put back; offsets after it shift by one
+    glued = [not text[m.end("n")].isspace() for m in cands]
+    docs = tag_windows(text[lo:m.end("n")] + " " * g + text[m.end("n"):hi]
+                       for (lo, hi), m, g in zip(windows, cands, glued, strict=True))
     matcher = count_matcher()
     out: list[Figure] = []
-    for m, (lo, _), doc in zip(cands, windows, docs, strict=True):
-        first = next((t for t in doc if t.idx == m.start("n") - lo), None)
+    for m, (lo, _), doc, g in zip(cands, windows, docs, glued, strict=True):
+        lo -= g                            # the noun is read after the put-back space
+        first = next((t for t in doc if t.idx == m.start("n") - lo - g), None)
         if first is None:
             continue                       # the segmenter glued the number to something: not a plain count
         # The longest match starting at the number: a scale word may lie between ("1,2 nghìn cột đèn").

@@ -11,7 +11,7 @@ import regex
 from core.chars import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
 from extractors.model import Figure, Quantity
 from extractors.numbers import NumberReading, normalize_decimal, number_regex_source, parse_number
-from extractors.vocab import UnitEntry, alternation, load, vocabulary
+from extractors.vocab import UnitEntry, alternation, vocabulary
 
 #: What may not follow a unit or a counted noun: a letter, a digit, or a superscript (m², m³). A unit that ends
 #: in a superscript may touch the next word: text layers drop the space after a raised digit ("500.000 m³trở lên").
@@ -70,9 +70,7 @@ def measure_regex(kinds: tuple[str, ...], prose: bool = True) -> regex.Pattern[s
         """
     nouns = r"(?!)"
     if "count" in kinds:
-        # a frequency's noun counts only with its rate: "01 lần/ngày", never "tăng 1,7 lần"
-        per_only = alternation(list(load("open_counts.yaml")["counted_per"]))
-        nouns = rf"{alternation(list(vocabulary().count_nouns))}|(?:{per_only})(?=\s?/\s?\p{{Ll}})"
+        nouns = alternation(list(vocabulary().count_nouns))   # frequencies ("01 lần/ngày"): count_open
     unit_end = rf"(?:KH(?![\p{{L}}\p{{N}}])|{UNIT_END})" if "percent" in kinds else UNIT_END
     source = rf"""
     {_range_and_qualifier(num)}

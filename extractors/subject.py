@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import regex
 
 from extractors.count_open import open_count_words
 from extractors.model import Figure
 from extractors.vocab import alternation, vocabulary
+
+if TYPE_CHECKING:
+    from extractors.vi_tagger import Token
 
 #: Longest subject taken from a clause, in syllables (the words nearest the number are kept).
 MAX_CLAUSE_SYLLABLES = 16
@@ -119,10 +123,34 @@ def _last_break(text: str, floor: int, end: int) -> int:
     return last
 
 
+#: Longest noun phrase before a comma that a short lower-case item after it is coordinated with.
+MAX_COORD_HEAD_SYLLABLES = 8
+
+
+def _coordinated_head(text: str, floor: int, comma: int, item: str) -> str:
+    """Join a short item to the phrase before its comma: "Lĩnh vực công nghiệp, xây dựng", "Số hoạt động nội bộ
+    đã xây dựng, áp dụng HTQLCL"; a clause before it with a figure or a preposition stands apart."""
+    prev_floor = _last_break(text, floor, comma)
+    if prev_floor == floor and floor > 0 and not text[floor - 1].isspace() and text[floor - 1] not in ".;:(":
+        return item                        # "45 ca sốt xuất huyết, giảm 12 ca": the words end a figure's phrase
+    head = " ".join(text[prev_floor:comma].split()).strip(" -–+*")
+    head = _ITEM_LABEL.sub("", head)
+    words = head.split()
+    if not words or len(words) > MAX_COORD_HEAD_SYLLABLES or regex.search(r"\d", head):
+        return item
+    stops = set(vocabulary().stop_words) | set(vocabulary().lead_words)
+    if words[0].lower() in stops or " ".join(words[:2]).lower() in stops:
+        return item                        # "Về y tế, tổng số ca …": a topic, not a coordinated noun
+    return f"{head}, {item}"
+
+
 def clause_before(text: str, start: int, floor: int) -> str | None:
     """Return the clause that leads up to offset start (not before floor), trimmed to its subject words."""
     seg_floor = _last_break(text, floor, start)
     subject = _without_place(_strip_clause(text[seg_floor:start]))
+    if subject and seg_floor > floor and text[seg_floor - 1] == "," and subject[0].islower() \
+            and len(subject.split()) <= 3:
+        subject = _coordinated_head(text, floor, seg_floor - 1, subject)
     if not subject and seg_floor > floor:
         # The nearest comma segment was only a place or filler ("…Trạm Cây Trâm, xã Bình Long là"):
         # take the segment before it.
@@ -161,12 +189,19 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
         if rest:
             openers = open_count_words().predicate_openers
             has_predicate = any(w.lower() in openers for w in rest.split())
-            return thing_counted(text, fig, f"{noun} {rest}", has_predicate, bare=False) or f"{noun} {rest}"
+            if noun.lower() in vocabulary().classifiers:
+                noun, rest = rest.split()[0], " ".join(rest.split()[1:])   # "31 con lợn": the thing is "lợn"
+            phrase = f"{noun} {rest}".strip()
+            return (thing_counted(text, fig, phrase, has_predicate, bare=False)
+                    or (phrase if has_predicate else _object_of(text, fig, phrase)))
+        apposed = None if glued else _apposed_rest(text, fig.char_end)
+        if apposed:
+            return f"{noun} {apposed}"     # "13 đơn - 09 vụ việc kiến nghị, phản ánh": the same things counted
         # "Số lao động có việc làm 51,36 nghìn người": a bare noun only repeats the measure the clause names.
         clause = clause_before(text, fig.char_start, floor)
         if clause and _names_measure(text, fig.char_start, floor, clause, noun):
             return clause
-        return thing_counted(text, fig, noun) or _achieved(text, fig, noun, floor) or noun
+        return thing_counted(text, fig, noun) or _achieved(text, fig, noun, floor) or _object_of(text, fig, noun)
     after = noun_phrase_after(text, fig.char_end)
     if after and fig.unit == "percent":
         after = _share_of(text, fig.char_end) or after
@@ -177,13 +212,75 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
     if after and _NUMBER_WORD.search(after):
         after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
-        if fig.kind not in ("percent", "money") and len(after.split()) <= 2:
-            # "hiến 440 m² đất", "thắp sáng được 14,9km đường": a short object names its thing with its verb.
-            verb = _verb_before(text, fig)
+        if fig.kind not in ("percent", "money"):
+            # "hiến 440 m² đất", "bê tông 14,7 km đường giao thông nông thôn": the object with its verb says
+            # which of that thing is measured (the land donated, the roads concreted).
+            verb = verb_before(text, fig)
             if verb:
-                return f"{after} {verb}"
+                return f"{after} {_lower_first(verb)}"
         return after
     return clause_before(text, fig.char_start, floor)
+
+
+#: A counted noun phrase this short names no thing by itself ("thủ tục", "điểm"); its verb says which.
+MIN_NAMING_SYLLABLES = 3
+
+
+def _object_of(text: str, fig: Figure, noun: str) -> str:
+    """Return a short bare counted noun with the verb it is the object of: "bãi bỏ 05 thủ tục" -> "thủ tục bãi bỏ"."""
+    if len(noun.split()) >= MIN_NAMING_SYLLABLES:
+        return noun                        # "thành lập 131 tổ hòa giải": the phrase names the thing already
+    verb = verb_before(text, fig)
+    if verb:
+        return f"{noun} {_lower_first(verb)}"
+    topic = _topic_of(text, fig) or _noun_topic(text, fig, noun)
+    if topic and noun.lower() in topic.lower():
+        return topic                       # "hộ nghèo 120 hộ": the phrase before names them already
+    return f"{noun} {topic}" if topic else noun
+
+
+#: Longest verbless noun phrase before a count that says which things it counts ("giáo viên mầm non 45 chỉ tiêu").
+MAX_TOPIC_SYLLABLES = 5
+
+
+def _noun_topic(text: str, fig: Figure, noun: str) -> str | None:
+    """Return the verbless noun phrase a count follows, which names its things: "giáo viên mầm non 45 chỉ tiêu"."""
+    from extractors.nlp import tag_windows
+
+    start = _last_break(text, max(0, fig.char_start - 60), fig.char_start)
+    raw = " ".join(text[start:fig.char_start].split())
+    clause = _strip_clause(raw)
+    words = clause.split()
+    if not words or len(words) > MAX_TOPIC_SYLLABLES or regex.search(r"\d", clause) or not raw.endswith(words[-1]):
+        return None                        # "Đơn vị được 05 điểm": a verb was stripped, the clause is no name
+    if any(w.lower() in open_count_words().not_counted for w in words) or _measure_head(clause + " ") is not None:
+        return None                        # "tháng này 12 hộ": a time; "Số hộ …": the measure, read elsewhere
+    (doc,) = tag_windows([f"{clause} {fig.raw}"])
+    tokens = [t for t in doc if t.idx < len(clause)]
+    if not tokens or not all(t.tag_ in ("N", "Np", "Ny", "Nc", "A") for t in tokens) or tokens[0].tag_ == "A":
+        return None                        # a verb or a preposition: a clause, not the name of the things
+    return _lower_first(clause)
+
+
+#: A short topic before "có" and a count: "cấp huyện có 113/113 đơn vị" (the units of the district level).
+_TOPIC_HAS = regex.compile(r"^(?P<topic>\p{L}+(?:[ \t]+\p{L}+){0,3})[ \t]+(?i:có)[ \t]*$")
+
+
+def _topic_of(text: str, fig: Figure) -> str | None:
+    """Return the noun phrase a clause "X có N noun" opens with, which the things counted belong to, or None."""
+    from extractors.nlp import tag_windows
+
+    start = _last_break(text, max(0, fig.char_start - 60), fig.char_start)
+    m = _TOPIC_HAS.match(text[start:fig.char_start].strip())
+    if m is None:
+        return None
+    topic = m.group("topic")
+    if any(w.lower() in open_count_words().not_counted for w in topic.split()):
+        return None                        # "năm nay có 12 xã": a time, not what the things belong to
+    (doc,) = tag_windows([topic])
+    if not all(t.tag_ in ("N", "Np", "Ny") for t in doc):
+        return None                        # "đến nay có …", "toàn bộ có …": not a noun phrase
+    return _lower_first(topic)
 
 
 #: A short noun coordinated after a comma with the one before it: "100% xã, thị trấn có trạm y tế".
@@ -249,6 +346,13 @@ def _counted_rest(text: str, end: int) -> str | None:
             return None
     if rest and rest.split()[-1].lower() in keep:
         rest = " ".join(rest.split()[:-1]) or None   # "12 hộ được" then a break: no predicate after all
+    at = _phrase_end(text, end, rest) if rest else None
+    if rest and at is not None and regex.match(r"[ \t]*:", text[at:]):
+        for opener in sorted(open_count_words().list_openers, key=len, reverse=True):
+            if rest.lower() == opener or rest.lower().endswith(" " + opener):
+                # "137 hồ sơ cụ thể:": a list follows; "21 hoạt động cụ thể, rõ ràng" keeps its adjective
+                rest = rest[:len(rest) - len(opener)].strip() or None
+                break
     if rest:
         at = _phrase_end(text, end, rest)
         if at is not None:
@@ -259,6 +363,23 @@ def _counted_rest(text: str, end: int) -> str | None:
         if shared:
             rest = f"{rest} {shared}" if rest else shared
     return rest
+
+
+#: A second count in apposition after a dash: "13 đơn - 09 vụ việc …", "01 đơn — 01 vụ việc khiếu nại".
+_APPOSED = regex.compile(r"[ \t]*[-–—][ \t]*\d[\d.,]*[ \t]+(?=\p{Ll})")
+
+
+def _apposed_rest(text: str, end: int) -> str | None:
+    """Return what qualifies the count in apposition after a count: "13 đơn - 09 vụ việc kiến nghị" -> "kiến nghị"."""
+    m = _APPOSED.match(text, end)
+    if m is None:
+        return None
+    low = text[m.end():m.end() + 40].lower()
+    nouns = [n for n in vocabulary().count_nouns
+             if low.startswith(n.lower()) and not regex.match(r"\p{L}", low[len(n):])]
+    if not nouns:
+        return None
+    return _counted_rest(text, m.end() + len(max(nouns, key=len)))
 
 
 #: A second count joined by "và", whose predicate both counts share: "6 trường học và 3 trạm y tế bị hư hỏng".
@@ -312,10 +433,17 @@ def _coordinated(text: str, pos: int) -> str:
     return "".join(f", {i}" for i in items)
 
 
+#: A year or a span of years in a label names when, not another figure: "Chỉ tiêu tuyển sinh năm học 2020-2021".
+_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d{2}(?:[ \t]*[-–/][ \t]*(?:19|20)?\d{2})?(?!\d)")
+
+
 def _label_before(text: str, start: int) -> str | None:
     """Return the label of the list item holding start: "Khiếu nại: 0 lượt, phát sinh 0 vụ việc" -> "Khiếu nại"."""
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip(" \t-+•*"):
+    while 0 < line_start < start and text[line_start].islower():
+        line_start = text.rfind("\n", 0, line_start - 1) + 1   # "tần suất quan\ntrắc: 03 đợt": a wrapped line
+    opened = regex.match(r"[ \t\-+•*]*\d", text[line_start:start]) and ":" not in text[line_start:start]
+    if opened or not text[line_start:start].strip(" \t-+•*"):
         # The count opens its line: a label ending the line before it heads it ("Tranh chấp …:\n\n04 vụ việc").
         prev_end = len(text[:line_start].rstrip())
         if prev_end > 0 and text[prev_end - 1] == ":":
@@ -326,12 +454,14 @@ def _label_before(text: str, start: int) -> str | None:
     head = text[line_start:colon]
     marks = [m.end() for m in regex.finditer(r"[;:]|\.\s", head)]
     head = head[marks[-1]:] if marks else head   # the item's own label, after any sentence before it
-    label = _ITEM_MARK.sub("", head).strip(" ,*")
-    if label and (regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES):
+    label = " ".join(_ITEM_MARK.sub("", head).strip(" ,*").split())
+    if label.lower() in vocabulary().generic_labels:
+        return None                        # "Kết quả: đã xử phạt 45 trường hợp": the label says nothing of them
+    if label and (regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES):
         # "… 05 vụ việc Tổng số đơn thư tiếp nhận trong kỳ: 05 đơn": a capitalized measure name opens the label.
         found = list(_measure_start().finditer(head))
         label = head[found[-1].start():].strip(" ,*") if found else ""
-    if not label or regex.search(r"\d", label) or len(label.split()) > MAX_LABEL_SYLLABLES:
+    if not label or regex.search(r"\d", _YEAR.sub("", label)) or len(label.split()) > MAX_LABEL_SYLLABLES:
         return None
     return label
 
@@ -358,26 +488,75 @@ def _lower_first(s: str) -> str:
     return s if first.isupper() and len(first) > 1 else s[:1].lower() + s[1:]
 
 
-def _verb_before(text: str, fig: Figure) -> str | None:
-    """Return the verb governing a count from just before it ("phát sinh 05 vụ việc" -> "phát sinh"), by POS tags."""
+#: Most words of a verb phrase read back from a count ("ban hành mới", "đang triển khai xây dựng").
+MAX_VERB_TOKENS = 3
+#: Tags after which a lower-case word tagged a noun is still a verb: pyvi tags many verbs "N" ("tiêu hủy",
+#: "ban hành", "phát sinh"), but a verb, an adverb, an adjective or the end of a figure is never followed by
+#: the doer, and a noun right before a counted number is its verb (a naming noun makes no count: "lớp 3").
+_BEFORE_VERB_TAGS = frozenset({"V", "Vb", "Vy", "R", "A", "F", "Nu"})
+
+
+def _before_verb(t: Token) -> bool:
+    """Say whether a verb may follow t: a verb, adverb or adjective, or a figure's end ("90% cộng").
+
+    Never a number ("500.000 người được 10 điểm": "người" is the noun counted before) nor "mỗi".
+    """
+    return t.tag_ in _BEFORE_VERB_TAGS
+
+
+def verb_before(text: str, fig: Figure) -> str | None:
+    """Return the verb phrase governing a count from just before it, by POS tags, or None.
+
+    "phát sinh 05 vụ việc" -> "phát sinh", "ban hành mới 21 thủ tục" -> "ban hành mới", "đã thắp sáng được
+    14,9km" -> "thắp sáng"; a verb that says nothing of what is counted ("có", "là", "gồm") gives None.
+    """
     from extractors.nlp import tag_windows
 
     lo = max(text.rfind("\n", 0, fig.char_start) + 1, fig.char_start - 40)
     head = text[lo:fig.char_start]
     head = head[max(head.rfind(c) for c in ",;:(") + 1:].strip()
-    if not head:
-        return None
+    skip = open_count_words().not_appended
+    last = head.rsplit(None, 1)[-1].lower() if head else ""
+    if not last or (last in skip and last not in open_count_words().after_verbs) or not last[0].isalpha():
+        return None                        # "có 12 nhà", "là 45 ca", "90% 5 …": no verb to read, no tagging
     (doc,) = tag_windows([f"{head} {fig.raw}"])   # the count itself gives the tagger its right context
     tokens = [t for t in doc if t.idx < len(head)]
-    while tokens and tokens[-1].tag_ == "R":   # "đã tiếp được 19 lượt": the verb is before "được"
-        tokens.pop()
-    if not tokens:
-        return None
-    last = tokens[-1]
-    # pyvi tags some verbs as nouns ("phát sinh"); a lone word opening the clause before a count is its verb.
-    if last.tag_ not in ("V", "Vb", "Vy") and not (len(tokens) == 1 and last.tag_ == "N" and last.is_lower):
-        return None
-    return None if last.text.lower() in open_count_words().not_appended else last.text
+    if tokens and tokens[-1].text.lower() in open_count_words().count_after:
+        return None                        # "có tổng số 14 vụ việc": a total, not an action
+    benefactive = bool(tokens) and tokens[-1].text.lower() in open_count_words().benefactives
+    if benefactive:
+        tokens.pop()                       # "khám bệnh cho 12.450 lượt người": the verb is before "cho"
+    after = open_count_words().after_verbs - {"được"}
+    while tokens and (tokens[-1].tag_ == "R" or tokens[-1].text.lower() == "được") \
+            and tokens[-1].text.lower() not in after:
+        if tokens[-1].text.lower() in skip - open_count_words().after_verbs:
+            return None                    # "xuống còn 05 phòng": remaining, not an action on the rooms
+        tokens.pop()                       # "đã tiếp được 19 lượt": the verb is before "được"
+    phrase: list[str] = []
+    for k in range(len(tokens) - 1, -1, -1):
+        t = tokens[k]
+        if len(phrase) == MAX_VERB_TOKENS:
+            break
+        low = t.text.lower()
+        if t.tag_ in ("A", "Ab") or (k > 0 and (low in open_count_words().verb_complements or low in after)):
+            phrase.insert(0, t.text)       # "ban hành mới", "cộng trực tiếp", "sửa chữa xong": after the verb
+            continue
+        if t.text.lower() in skip:
+            return None                    # "có 12 nhà", "gồm 07 quy trình": the verb says nothing of the thing
+        if t.tag_ in _VERB_TAGS or (t.tag_ == "N" and t.is_lower and (k == 0 or _before_verb(tokens[k - 1]))):
+            # one verb (pyvi tags some "N": "tiêu hủy", "ban hành"); the words before it are its doer or
+            # its adverbs ("tự nguyện hiến", "tiến hành tiêu hủy")
+            verb = [t.text]
+            if t.tag_ == "N" and k > 0 and tokens[k - 1].tag_ in _VERB_TAGS:
+                verb.insert(0, tokens[k - 1].text)   # a compound verb the segmenter split: "thắp" + "sáng"
+            if verb[0].lower() in open_count_words().light_verbs:
+                verb = verb[1:]            # "tiến hành tiêu hủy": the verb after the light verb says what is done
+            words = " ".join([*verb, *phrase]).split()
+            if benefactive and len(words) < 2:
+                return None                # "tiêm vắc xin cho 3.450 trẻ em": one syllable may be a split word
+            return " ".join(words) or None
+        break
+    return None
 
 
 #: A verb of result before a count: "đã tiếp được 19 lượt", "tiếp nhận được 14 đơn thư".
@@ -446,19 +625,24 @@ def thing_counted(text: str, fig: Figure, noun: str, predicate: bool = False, ba
             # "Tổng số đơn thư tiếp nhận: 05 đơn": the label names the measure itself; a count of another noun
             # after it ("phát sinh 05 vụ việc") is that noun, its verb and what the measure is about.
             label = regex.sub(r"(?i)\s+là$", "", label)
-            if noun.lower() in label.lower():
-                return _lower_first(label) if bare else None
-            verb = _verb_before(text, fig) if bare else None
             what = label
             while (h := _measure_head(what)) is not None:
                 what = what[len(h):].strip()  # "Tổng số đơn thư …" -> "đơn thư …"
+            if noun.lower() in label.lower():
+                return _lower_first(label) if bare else None
+            head = " ".join((fig.subject or "").split())
+            if not bare and head and noun.startswith(head + " ") and what.lower().startswith(head.lower() + " "):
+                # "Số đơn lưu do không đủ điều kiện xử lý: 01 đơn kiến nghị, phản ánh": what the label measures,
+                # then the kind the count names
+                return f"{what} {noun[len(head) + 1:]}"
+            verb = verb_before(text, fig) if bare else None
             return " ".join(p for p in (noun, verb, what) if p) if bare else None
         m = regex.search(r"(?<!\p{L})(?i:bị|được)(?!\p{L})", label)
         if m and len(label.split()) > 4:
             label = label[m.start():]      # "Các công trình bị hư hỏng": the predicate, not the other noun
     # Only in a labelled item is the verb before a bare count part of what it counts ("phát sinh 0 vụ việc");
     # elsewhere it is the sentence's action ("thành lập 131 tổ hòa giải") and a phrase after the noun has its own.
-    verb = _verb_before(text, fig) if bare and label else None
+    verb = verb_before(text, fig) if bare and label else None
     head = noun
     if label and label.lower().startswith(noun.lower() + " "):
         head, label = _lower_first(label), ""   # "Vụ việc khác: 03 vụ việc": the label already names the noun

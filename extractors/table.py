@@ -22,7 +22,7 @@ from extractors.model import Figure
 from extractors.numbers import parse_number
 from extractors.table_model import HEADER_JOIN, TableSpan, is_header_in, is_numbering_row, is_numeric_text
 from extractors.units import UnitSpec, parse_unit
-from extractors.vocab import table_vocabulary
+from extractors.vocab import table_vocabulary, vocabulary
 
 _NUM = r"[+\-−]?\d[\d.,]*"
 _CELL_RE = re.compile(
@@ -141,10 +141,48 @@ def _column_unit(parts: list[str]) -> tuple[UnitSpec | None, bool]:
         # the whole header part, then its last three, two, one words: "Kinh phí Tr.đồng"
         for k in (len(words), 3, 2, 1):
             if 0 < k <= len(words):
+                if k == 1 < len(words) and words[-1].isalpha():
+                    continue              # "Nhi đồng", "Hợp đồng": a plain last syllable ends a word, not a unit
                 spec = parse_unit(" ".join(words[-k:]))
                 if spec is not None and spec.kind in _BARE_HEADER_KINDS:
                     return spec, False
     return None, False
+
+
+#: Longest caption line above a table that names the rows of a table without row labels, in words.
+MAX_CAPTION_WORDS = 15
+
+
+def _caption_before(text: str, start: int) -> str | None:
+    """Return the line just above a table, its numbering and colon dropped: "1. Báo cáo số liệu tổ chức:".
+
+    A table without row labels (one row of totals) has its row named by that caption.
+    """
+    line_start = max(0, text.rfind("\n", 0, start))    # the table's first line, however its cells start
+    before = text[max(0, line_start - 400):line_start].rstrip()
+    line = before[before.rfind("\n") + 1:].strip()
+    line = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*", "", line).strip(" :*")
+    if not line or "|" in line or len(line.split()) > MAX_CAPTION_WORDS:
+        return None
+    return line
+
+
+def _header_subject(parts: list[str]) -> str | None:
+    """Return what a cell of a row without a label counts: its column header less the measure head.
+
+    "Tổng số học sinh | Đội viên" -> "học sinh Đội viên" (a one-row table of totals has no row labels).
+    """
+    words = " ".join(p for p in parts if p).split()
+    heads = sorted(vocabulary().measure_heads, key=len, reverse=True)
+    changed = True
+    while changed and words:
+        changed = False
+        for h in heads:
+            n = len(h.split())
+            if len(words) > n and " ".join(words[:n]).lower() == h:
+                words, changed = words[n:], True
+                break
+    return " ".join(words) or None
 
 
 def _is_non_value_column(parts: list[str]) -> bool:
@@ -179,6 +217,7 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
     paths = row_paths(span)
     at: dict[tuple[int, int], int] = {}
     readings: dict[tuple[int, int], _Reading] = {}
+    caption = _caption_before(text, span.start) if span.label_col is None else None
     for r in range(t.header_rows, len(t.rows)):
         row = t.rows[r]
         if r in span.numbering_rows or (r <= t.header_rows + 1 and is_numbering_row(row)):
@@ -243,8 +282,10 @@ def table_figures(span: TableSpan, text: str) -> list[Figure]:
                 char_start=where[0], char_end=where[1],
                 min=_scale(reading.low, unit.factor), max=_scale(reading.high, unit.factor), per=unit.per,
                 denominator=reading.denominator,
-                subject=label, sentence=paths.get(r) or label, page=page, source="table", flags=flags,
-                alt_value=_scale(reading.alt, unit.factor), table_id=t.table_id, row=label, column=header or None,
+                subject=label or _header_subject(parts), sentence=paths.get(r) or label, page=page, source="table",
+                flags=flags,
+                alt_value=_scale(reading.alt, unit.factor), table_id=t.table_id, row=label or caption,
+                column=header or None,
             )
             at[(r, c)] = len(figs)
             readings[(r, c)] = reading

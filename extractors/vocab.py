@@ -52,7 +52,7 @@ SCHEMA: dict[str, Spec] = {
     "plausibility.yaml": [{"unit": str, "cues?": WORDS, "min?": "number", "max": "number"}],
     "subject.yaml": {k: WORDS for k in ("stop_words", "meta_nouns", "lead_words", "trail_words",
                                         "measure_heads", "copulas", "share_words", "bare_nouns",
-                                        "change_words")},
+                                        "change_words", "classifiers", "generic_labels")},
     "table_headers.yaml": {k: WORDS for k in ("label_headers", "stt_headers", "unit_headers", "total_labels",
                                               "non_value_headers", "percent_headers", "unit_line_keys",
                                               "title_words")},
@@ -65,8 +65,10 @@ SCHEMA: dict[str, Spec] = {
     "signature.yaml": {"titles": [{"upper": str, "display": str}], "between": WORDS, "stamp_labels?": WORDS},
     "periods.yaml": {"range_words": WORDS, "year_parts": {str: [int]}, "quarters": {str: int}, "plan": WORDS,
                      "actual": WORDS, "previous_year": WORDS},
-    "open_counts.yaml": {k: WORDS for k in ("not_counted", "counted_per", "count_after", "predicate_openers",
-                                             "not_appended", "list_openers")},
+    "open_counts.yaml": {k: WORDS for k in ("not_counted", "count_after", "predicate_openers", "not_appended",
+                                             "list_openers", "light_verbs", "verb_complements",
+                                             "frequency_nouns", "frequency_periods", "benefactives",
+                                             "after_verbs", "territorial_nouns", "region_words")},
     "indicators.yaml": [{"id": str, "name": str, "kinds": WORDS, "unit": str, "synonyms": WORDS}],
 }
 
@@ -239,6 +241,8 @@ class Vocabulary:
     bare_nouns: tuple[str, ...]
     share_words: tuple[str, ...]
     change_words: tuple[str, ...]
+    classifiers: tuple[str, ...]
+    generic_labels: tuple[str, ...]
 
     @property
     def number_words(self) -> dict[str, int]:
@@ -319,7 +323,7 @@ def vocabulary() -> Vocabulary:
     sdata = load("subject.yaml")
     word_lists: dict[str, tuple[str, ...]] = {}
     for key in ("stop_words", "meta_nouns", "lead_words", "trail_words", "measure_heads", "copulas",
-                "share_words", "bare_nouns", "change_words"):
+                "share_words", "bare_nouns", "change_words", "classifiers", "generic_labels"):
         items = sdata.get(key) if isinstance(sdata, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
             raise _fail("subject.yaml", f"section {key!r} must be a list of words")
@@ -356,6 +360,8 @@ def vocabulary() -> Vocabulary:
         bare_nouns=word_lists["bare_nouns"],
         share_words=word_lists["share_words"],
         change_words=word_lists["change_words"],
+        classifiers=word_lists["classifiers"],
+        generic_labels=word_lists["generic_labels"],
     )
 
 

@@ -74,6 +74,23 @@ def test_header_month_is_not_a_unit(tmp_path: Path) -> None:
     assert [(f.kind, f.value) for f in figs] == [("money", D(650_095_000_000)), ("money", D(1_948_000_000))]
 
 
+def test_header_word_ending_in_dong_is_not_a_unit(tmp_path: Path) -> None:
+    # "Nhi đồng" (young pupils), "Hội đồng": the last syllable of a word, not the money unit "đồng"
+    figs = _table_figs(tmp_path, _form("| STT | Nội dung | Lớp Nhi đồng | Hội đồng |", None,
+                                       ["| 1 | Khối 6 | 4 | 2 |", "| 2 | Khối 7 | 0 | 1 |"]))
+    assert [(f.kind, f.value, f.unit) for f in figs] == [("count", D(4), "count"), ("count", D(2), "count"),
+                                                         ("count", D(0), "count"), ("count", D(1), "count")]
+
+
+def test_one_row_of_totals_is_read_under_its_headers(tmp_path: Path) -> None:
+    # a one-row table of totals has no row labels and no ordinals: its first number is a value, and each
+    # cell counts what its column header names, less the measure head ("Tổng số"); the caption above names its row
+    figs = _table_figs(tmp_path, _form("| Tổng số lớp | Tổng số học sinh | Học sinh nghèo |", None,
+                                       ["| 12 | 425 | 3 |"], "1. Số liệu tổ chức:"))
+    assert [(f.value, f.subject) for f in figs] == [(D(12), "lớp"), (D(425), "học sinh"), (D(3), "Học sinh nghèo")]
+    assert {f.row for f in figs} == {"Số liệu tổ chức"}
+
+
 # --------------------------------------------------------------------------------------------------
 # Column-numbering rows under a header are never figures
 

@@ -61,14 +61,15 @@ FIGURE_FLOORS = [
     pytest.param(f"public/{DAKRLAP144}.pdf", f"{DAKRLAP144}.json", 0.92, 0.90, id="dakrlap-144-scan"),
     pytest.param(f"public/{KRONGNO237}.pdf", f"{KRONGNO237}.pages1-2.json", 0.95, 0.90, id="krongno-237-scan"),
     # issue 8: a Word file of seven pasted ~100-170 dpi JPEG scans, no text (DEV gold: 7 prose figures).
-    # Measured: all 7 found, F1 0.78 (4 false positives read in the garbled small-print table strips), subject 0.86.
-    pytest.param(f"public/{LDTBXH662}.docx", f"{LDTBXH662}.json", 0.75, 0.85, id="ldtbxh-662-docx"),
+    # Measured: all 7 found, F1 0.93 (1 false positive read in the garbled small-print table strips; lines of OCR
+    # noise give none since issue 8's second round), subject 0.86.
+    pytest.param(f"public/{LDTBXH662}.docx", f"{LDTBXH662}.json", 0.88, 0.85, id="ldtbxh-662-docx"),
     # issue 8 development half (the held-out half in corpus/heldout is scored by bench/score_gold.py, not here):
-    # measured F1 0.950 / 0.963 / 0.500 / 0.909, subject 1.000 / 0.846 / 0.333 / 0.933.
+    # measured F1 0.962 / 1.000 / 1.000 / 1.000, subject 1.000 / 1.000 / 0.600 / 1.000.
     pytest.param(f"public/{DAKRLAP220}.pdf", f"{DAKRLAP220}.json", 0.92, 0.90, id="dakrlap-220-scan"),
-    pytest.param(f"public/{DAKRU38}.pdf", f"{DAKRU38}.json", 0.93, 0.75, id="dakru-38-scan"),
-    pytest.param(f"public/{DAKRLAP946}.pdf", f"{DAKRLAP946}.json", 0.45, 0.30, id="dakrlap-946-scan"),
-    pytest.param(f"public/{HOANGLUONG}.docx", f"{HOANGLUONG}.json", 0.88, 0.85, id="hoangluong-docx"),
+    pytest.param(f"public/{DAKRU38}.pdf", f"{DAKRU38}.json", 0.95, 0.90, id="dakru-38-scan"),
+    pytest.param(f"public/{DAKRLAP946}.pdf", f"{DAKRLAP946}.json", 0.85, 0.55, id="dakrlap-946-scan"),
+    pytest.param(f"public/{HOANGLUONG}.docx", f"{HOANGLUONG}.json", 0.95, 0.90, id="hoangluong-docx"),
     # issue 8, genres nobody tuned on (helper genre): irrigation works of Sơn La. A text PDF of technical
     # parameters (10⁶ m³, m³/s, mm, elevations '+315.25', size-class ranges; 52 figures, pp. 3-8) and the
     # scanned decision issuing it (one figure in a preamble of dates and numbers).
@@ -90,8 +91,9 @@ FIGURE_FLOORS = [
 
 # (document, table gold file, cell F1 floor, row-label and column accuracy floor)
 CELL_FLOORS = [
-    # issue 8 development half: a Word report's table (measured F1 0.909, row labels 0.73)
-    pytest.param(f"public/{HOANGLUONG}.docx", f"{HOANGLUONG}.tables.json", 0.88, 0.70, id="hoangluong-docx-cells"),
+    # issue 8 development half: a Word report's table (measured F1 1.000, row labels 1.000; the row of its
+    # one-row table of totals is named by the caption above it)
+    pytest.param(f"public/{HOANGLUONG}.docx", f"{HOANGLUONG}.tables.json", 0.95, 0.90, id="hoangluong-docx-cells"),
     pytest.param("public/daknong_So-Tai-chinh_1064-STC-QLNS_2019_phu-luc-vay-tra-no.pdf",
                  "daknong_So-Tai-chinh_1064-STC-QLNS_2019_phu-luc-vay-tra-no.tables.json", 0.97, 0.95,
                  id="daknong-1064-pdf"),

@@ -95,20 +95,29 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
     ("a. Tiếp nhận: 05 đơn, trong kỳ Tổng số đơn thư tiếp nhận: 05 đơn.", [
         Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
         Want("count", D(5), "count", "05 đơn", {"subject": "tổng số đơn thư tiếp nhận"})]),
+    # a label measuring a noun heads a count of that noun with its own kind: the measure's thing, then the kind
+    ("- Số đơn chuyển cơ quan khác: 02 đơn khiếu nại.", [
+        Want("count", D(2), "count", "02 đơn", {"subject": "đơn chuyển cơ quan khác khiếu nại"})]),
     # a part after "trong đó" is a part of its total's measure, unless it names its own
     ("Tỷ lệ hộ nghèo còn 8,69%; trong đó: DTTS còn 17,03%.", [
         Want("percent", D("8.69"), "percent", "8,69%", {"subject": "Tỷ lệ hộ nghèo"}),
         Want("percent", D("17.03"), "percent", "17,03%", {"subject": "Tỷ lệ hộ nghèo DTTS", "part_of": 0})]),
     ("Số lao động được đào tạo 1.200 người, trong đó nữ 400 người.", [
         Want("count", D(1200), "count", "1.200 người", {"subject": "Số lao động được đào tạo"}),
-        Want("count", D(400), "count", "400 người", {"subject": "người", "part_of": 0})]),
+        Want("count", D(400), "count", "400 người", {"subject": "Số lao động được đào tạo nữ", "part_of": 0})]),
     ("Tổng số hộ nghèo 500 hộ, trong đó hộ DTTS 200 hộ.", [
         Want("count", D(500), "count", "500 hộ", {"subject": "Tổng số hộ nghèo"}),
-        Want("count", D(200), "count", "200 hộ", {"subject": "hộ", "part_of": 0})]),
-    # a measured quantity whose short object follows it: the verb before says which of that thing
+        Want("count", D(200), "count", "200 hộ", {"subject": "hộ DTTS", "part_of": 0})]),
+    # a verbless noun phrase before a count names its things: "giáo viên mầm non 45 chỉ tiêu"
+    ("Giáo viên mầm non 45 chỉ tiêu, giáo viên tiểu học 50 chỉ tiêu.", [
+        Want("count", D(45), "count", "45 chỉ tiêu", {"subject": "chỉ tiêu giáo viên mầm non"}),
+        Want("count", D(50), "count", "50 chỉ tiêu", {"subject": "chỉ tiêu giáo viên tiểu học"})]),
+    # a measured quantity whose object follows it: the verb before says which of that thing
     ("Nhân dân tự nguyện hiến 440 m2 đất.", [Want("area", D(440), "m2", "440 m2", {"subject": "đất hiến"})]),
     ("Đã bê tông 14.719 km đường giao thông nông thôn.", [
-        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn"})]),
+        Want("length", D("14.719"), "km", "14.719 km", {"subject": "đường giao thông nông thôn bê tông"})]),
+    ("bê tông hóa được 45,2 km đường giao thông nông thôn", [
+        Want("length", D("45.2"), "km", "45,2 km", {"subject": "đường giao thông nông thôn bê tông hóa"})]),
     # verbs after the perfect marker "đã" before a bare count; a predicate stating a percent is another figure's
     ("Chủ tịch UBND xã đã xem xét giải quyết xong 14 vụ việc đạt tỷ lệ 100%.", [
         Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc Chủ tịch UBND xã xem xét giải quyết xong"}),
@@ -120,6 +129,125 @@ EXAMPLES: list[tuple[str, list[Want]]] = [
         Want("count", D(3), "count", "3 trạm y tế", {"subject": "trạm y tế bị hư hỏng"})]),
     ("có 12 nhà và 5 trường học", [Want("count", D(12), "count", "12 nhà", {"subject": "nhà"}),
                                    Want("count", D(5), "count", "5 trường học", {"subject": "trường học"})]),
+    # a short bare counted noun names its thing with the verb it is the object of (one verb, its manner after
+    # it; a light verb gives way to the verb after it); a classifier counts the noun but does not name it
+    ("Quyết định ban hành mới 21 thủ tục và bãi bỏ 05 thủ tục.", [
+        Want("count", D(21), "count", "21 thủ tục", {"subject": "thủ tục ban hành mới"}),
+        Want("count", D(5), "count", "05 thủ tục", {"subject": "thủ tục bãi bỏ"})]),
+    ("Bão làm đổ 45 cột điện.", [Want("count", D(45), "count", "45 cột", {"subject": "cột điện đổ"})]),
+    ("Công an huyện bắt giữ 5 đối tượng.", [Want("count", D(5), "count", "5 đối tượng",
+                                                   {"subject": "đối tượng bắt giữ"})]),
+    ("Trạm thú y tiến hành tiêm phòng 1.250 con bò.", [Want("count", D(1250), "count", "1.250 con",
+                                                              {"subject": "bò tiêm phòng"})]),
+    ("mỗi thôn 2 người", [Want("count", D(2), "count", "2 người", {"subject": "người"})]),
+    # "mới", "thêm" after a verb stay with it, even when the verb opens the sentence
+    ("Trồng mới 120 ha rừng.", [Want("area", D(120), "ha", "120 ha", {"subject": "rừng trồng mới"})]),
+    ("Bổ sung thêm 5 người.", [Want("count", D(5), "count", "5 người", {"subject": "người bổ sung thêm"})]),
+    # "thành" (into) completes its verb; the noun counted before a count is never its verb; a label wrapped
+    # over two lines is one label
+    ("Biên bản kiểm phiếu lập thành 03 bản.", [Want("count", D(3), "count", "03 bản", {"subject": "bản lập thành"})]),
+    ("- Đến 500.000 người được 10 điểm.", [Want("count", D(500000), "count", "500.000 người"),
+                                          Want("count", D(10), "count", "10 điểm", {"subject": "điểm"})]),
+    ("- Mẫu nước: tần suất quan\ntrắc: 03 đợt/năm.", [
+        Want("count", D(3), "count", "03 đợt/năm", {"subject": "đợt tần suất quan trắc"})]),
+    # a verb that says nothing of the thing adds nothing
+    ("Năm nay có 12 xã.", [Want("count", D(12), "count", "12 xã", {"subject": "xã"})]),
+    # a percent that only rates a count ("đạt tỷ lệ", "(đạt …)") is the rate of the things counted; a topic
+    # before "có" says whose things they are (never a time: "Năm nay có 12 xã" above)
+    ("Giải quyết 12/12 đơn, đạt 100%.", [
+        Want("ratio", D(12), "count", "12/12 đơn", {"subject": "đơn giải quyết"}),
+        Want("percent", D(100), "percent", "100%", {"subject": "tỷ lệ đơn giải quyết"})]),
+    ("cấp xã có 26/71 đơn vị (đạt 36,6%).", [
+        Want("ratio", D(26), "count", "26/71 đơn vị", {"subject": "đơn vị cấp xã"}),
+        Want("percent", D("36.6"), "percent", "36,6%", {"subject": "tỷ lệ đơn vị cấp xã"})]),
+    # a bracket after a figure: the same measure under a label, or a restatement of the phrase before it
+    ("Diện tích lúa chiếm 57,1% (kế hoạch 55,27%).", [
+        Want("percent", D("57.1"), "percent", "57,1%", {"subject": "Diện tích lúa"}),
+        Want("percent", D("55.27"), "percent", "55,27%", {"subject": "Diện tích lúa (kế hoạch)"})]),
+    ("Số ca mắc sốt xuất huyết là 45 ca, tăng 12 ca (cùng kỳ 33 ca).", [
+        Want("count", D(45), "count", "45 ca", {"subject": "Số ca mắc sốt xuất huyết"}),
+        Want("count", D(12), "count", "12 ca", {"subject": "Số ca mắc sốt xuất huyết tăng"}),
+        Want("count", D(33), "count", "33 ca", {"subject": "Số ca mắc sốt xuất huyết (cùng kỳ)"})]),
+    ("Sản lượng thủy sản đạt 95% kế hoạch năm (1.200 tấn).", [
+        Want("percent", D(95), "percent", "95%", {"subject": "Sản lượng thủy sản"}),
+        Want("mass", D(1200), "t", "1.200 tấn", {"subject": "kế hoạch năm"})]),
+    # "thuộc …" belongs to the counted noun phrase; a short item after a comma is coordinated with the
+    # phrase before it; a count opening the line under a label shares the label with the counts after it
+    ("Có 14 vụ việc thuộc thẩm quyền giải quyết của Chủ tịch UBND xã.", [
+        Want("count", D(14), "count", "14 vụ việc", {"subject": "vụ việc thuộc thẩm quyền giải quyết"})]),
+    ("Lĩnh vực công nghiệp, xây dựng chiếm 18,8%.", [
+        Want("percent", D("18.8"), "percent", "18,8%", {"subject": "Lĩnh vực công nghiệp, xây dựng"})]),
+    ("Số trạm bơm đã sửa chữa, nâng cấp gồm 07 trạm.", [
+        Want("count", D(7), "count", "07 trạm", {"subject": "Số trạm bơm đã sửa chữa, nâng cấp"})]),
+    ("Về y tế, tổng số ca mắc là 45 ca.", [Want("count", D(45), "count", "45 ca", {"subject": "tổng số ca mắc"})]),
+    ("Nhà bị hư hỏng:\n\n12 nhà, trong đó sửa chữa xong 10 nhà.", [
+        Want("count", D(12), "count", "12 nhà", {"subject": "nhà bị hư hỏng"}),
+        Want("count", D(10), "count", "10 nhà", {"subject": "nhà bị hư hỏng sửa chữa xong", "part_of": 0})]),
+    # two counts of the same things in apposition after a dash share what qualifies the second
+    ("Đối với 04 đơn - 04 vụ việc tranh chấp đất đai: đã hòa giải.", [
+        Want("count", D(4), "count", "04 đơn", {"subject": "đơn tranh chấp đất đai"}),
+        Want("count", D(4), "count", "04 vụ việc", {"subject": "vụ việc tranh chấp đất đai"})]),
+    # times per period are a count with its period ("lần" alone is a multiplier: "tăng 1,7 lần" is none)
+    ("Kiểm tra 2 lần/tháng.", [Want("count", D(2), "count", "2 lần/tháng", {"per": "tháng",
+                                                                            "subject": "lần kiểm tra"})]),
+    # a Vietnamese word glued to its number is still the counted noun (a lost space); a code is not
+    ("Phòng đã giải quyết, xử lý được 137hồ sơ cụ thể:", [
+        Want("count", D(137), "count", "137hồ sơ", {"subject": "hồ sơ Phòng giải quyết, xử lý"})]),
+    ("Triển khai 21 hoạt động cụ thể, rõ ràng.", [
+        Want("count", D(21), "count", "21 hoạt động", {"subject": "hoạt động cụ thể, rõ ràng"})]),
+    # a causative or light verb alone says nothing ("làm 2 người chết"); "cho" stands between a verb and its count
+    ("Bão đã làm 2 người chết.", [Want("count", D(2), "count", "2 người", {"subject": "người chết"})]),
+    ("Trạm y tế khám bệnh cho 450 lượt người.", [Want("count", D(450), "count", "450 lượt người",
+                                                        {"subject": "lượt người khám bệnh"})]),
+    # a change clause after a count is the change of that count's measure, not a coordinated noun
+    ("Ghi nhận 45 ca sốt xuất huyết, giảm 12 ca so với cùng kỳ.", [
+        Want("count", D(45), "count", "45 ca", {"subject": "ca sốt xuất huyết"}),
+        Want("count", D(12), "count", "12 ca", {"subject": "ca sốt xuất huyết giảm"})]),
+    # a sum "với tổng kinh phí" after a count is about the things counted
+    ("Xây mới 3 cầu treo với tổng kinh phí 45,6 tỷ đồng.", [
+        Want("count", D(3), "count", "3 cầu", {"subject": "cầu treo xây mới"}),
+        Want("money", D(45600000000), "VND", "45,6 tỷ đồng", {"subject": "cầu treo xây mới"})]),
+    # "cấp" as a verb ("nâng cấp", "đã cấp") is no level: its count stands
+    ("Nâng cấp 12 cầu dân sinh; đã cấp 1.245 giấy phép lái xe.", [
+        Want("count", D(12), "count", "12 cầu", {"subject": "cầu dân sinh"}),
+        Want("count", D(1245), "count", "1.245 giấy phép", {"subject": "giấy phép lái xe"})]),
+    # an enumeration after "trong đó:" whose items leave the noun out shares the count's noun
+    ("Tiếp nhận 05 đơn, trong đó: 03 khiếu nại, 02 tố cáo.", [
+        Want("count", D(5), "count", "05 đơn", {"subject": "đơn tiếp nhận"}),
+        Want("count", D(3), "count", "03 khiếu nại", {"subject": "đơn tiếp nhận khiếu nại", "part_of": 0}),
+        Want("count", D(2), "count", "02 tố cáo", {"subject": "đơn tiếp nhận tố cáo", "part_of": 0})]),
+    # counts listed after a count share the verb it is the object of
+    ("Bão làm đổ 45 cột điện, 12 cây xanh.", [
+        Want("count", D(45), "count", "45 cột", {"subject": "cột điện đổ"}),
+        Want("count", D(12), "count", "12 cây", {"subject": "cây xanh đổ"})]),
+    ("Kiến nghị xử lý 12 tập thể, 25 cá nhân.", [
+        Want("count", D(12), "count", "12 tập thể", {"subject": "tập thể xử lý"}),
+        Want("count", D(25), "count", "25 cá nhân", {"subject": "cá nhân xử lý"})]),
+    # a year in an item's label names when, it is no other figure: the label still heads the count
+    ("Chỉ tiêu tuyển sinh năm học 2020-2021: 02 lớp.", [
+        Want("count", D(2), "count", "02 lớp", {"subject": "lớp chỉ tiêu tuyển sinh năm học 2020-2021"})]),
+    # a percent that only rates an amount is its rate; a share of the budget estimate is under that amount
+    ("Đã thu hồi 450 triệu đồng, đạt 54,9%.", [
+        Want("money", D(450000000), "VND", "450 triệu đồng", {"subject": "thu hồi"}),
+        Want("percent", D("54.9"), "percent", "54,9%", {"subject": "tỷ lệ thu hồi"})]),
+    ("Thu ngân sách 120 tỷ đồng, đạt 105% dự toán.", [
+        Want("money", D(120000000000), "VND", "120 tỷ đồng", {"subject": "Thu ngân sách"}),
+        Want("percent", D(105), "percent", "105%", {"subject": "Thu ngân sách — so với dự toán"})]),
+    # a generic label ("Kết quả:") says nothing of the things; a one-syllable verb before "cho" may be a word
+    # the segmenter split ("vắc xin"), and is left out
+    ("Kết quả: đã xử phạt 45 trường hợp vi phạm.", [
+        Want("count", D(45), "count", "45 trường hợp", {"subject": "trường hợp vi phạm"})]),
+    ("Tổ chức tiêm vắc xin cho 3.450 trẻ em, đạt 98,2%.", [
+        Want("count", D(3450), "count", "3.450 trẻ", {"subject": "trẻ em"}),
+        Want("percent", D("98.2"), "percent", "98,2%", {"subject": "tỷ lệ trẻ em"})]),
+    # a condition's "khi" (when) is no part of the measure it states
+    ("Khi mực nước hồ vượt 218 m, vận hành xả lũ.", [
+        Want("length", D(218), "m", "vượt 218 m", {"subject": "mực nước hồ"})]),
+    # a count of territories followed by a list of their names stands
+    ("Dịch xuất hiện tại 2 xã Đắk Ru và Nhân Cơ.", [Want("count", D(2), "count", "2 xã")]),
+    ("Hỗ trợ 3 xã Đắk Ru, Nhân Cơ, Quảng Tín.", [Want("count", D(3), "count", "3 xã")]),
+    ("Có 12 xã huyện Đắk Mil đạt chuẩn.", [Want("count", D(12), "count", "12 xã")]),   # communes of a district
+    ("Hợp tác với 5 tỉnh Tây Nguyên.", [Want("count", D(5), "count", "5 tỉnh")]),       # provinces of a region
     # a form's answer: a label, a colon and a bare number
     ("Số đơn nhận được: 05", [Want("count", D(5), "count", "05", {"subject": "Số đơn nhận"})]),
     ("- Tổng số hộ được hỗ trợ: 1.250.", [Want("count", D(1250), "count", "1.250")]),
@@ -149,6 +277,16 @@ NOT_FIGURES = [
     "Số: 144/BC-UBND",
     "Số điện thoại: 0912345678",
     "Mẫu biểu số 01, 02, 03 ban hành kèm theo",
+    "học sinh lớp 12a",
+    "trường THPT cấp 3 Đắk Mil",
+    "rủi ro thiên tai cấp 3 trên địa bàn",
+    # a hamlet or residential group named by its number, even before a counted noun ("6 xã")
+    "dịch xuất hiện tại thôn 6 xã Đăk Wer và thôn 12 xã Nhân Cơ",
+    "họp dân tại tổ dân phố 5 phường Nghĩa Đức",
+    "ấp 3 xã Tân Phú bị ngập",
+    # several territories cannot be one named place: the number is a name's or noise ("trên 3 địa bàn tỉnh X")
+    "giải quyết khiếu nại, tố cáo trên 3 địa bàn tỉnh Đắk Nông",
+    "khu vực 2 phường Nghĩa Thành",
 ]
 
 BUGS_CAUGHT: list[tuple[str, list[Want]]] = [

@@ -146,7 +146,9 @@ def build_span(grid: Grid, table_id: str) -> TableSpan:
         vals0 = [rows[r][0] for r in range(header_rows, grid.nrows) if rows[r][0]]
         # most, not all: OCR turns an ordinal or two into noise ("I" -> "[", "3" -> "3 __"), and its "STT" header
         # into "=" (207-BC-UBND, Biểu 61), and then the ordinals 1, 2, 3 were read as millions of đồng
-        if vals0 and sum(1 for x in vals0 if is_stt((x or "").strip(" _[]|"))) >= 0.75 * len(vals0):
+        # one number under a header is a value ("Tổng số Lớp | 12"), not the ordinal of a one-row list
+        numbered = len(vals0) >= 2 or not columns[0].strip()
+        if numbered and sum(1 for x in vals0 if is_stt((x or "").strip(" _[]|"))) >= 0.75 * len(vals0):
             stt_col = 0
     unit = grid.unit_line or find_unit_line(grid.context_before)
     if unit is None:
