@@ -17,14 +17,51 @@ RULE_INK_BELOW = 200
 RULE_MIN_GAP = 6               # rules closer than this (pixels at 100 dpi) are one double rule
 
 
-def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
-    """Return (start, end) of the runs of True at least min_len long in a 1-D boolean array."""
+RULE_BRIDGE = 3                # gaps up to this many pixels (at 100 dpi) inside a rule are bridged
+RULE_PIECE = 8                 # the shortest piece of a broken rule (pixels at 100 dpi); text strokes are shorter
+PAPER_PERCENTILE = 50          # the paper's grey: most of a page is paper, even a full-page table's
+INK_PERCENTILE = 0.5           # the darkest ink's grey: the cores of the text strokes
+
+
+def ink_mask(gray: Any, ink_below: int) -> Any:
+    """Return the pixels dark enough to be ink, the threshold set relative to the page's own paper and ink.
+
+    ink_below is the level on white paper with black ink; a scan on grey or yellowed paper (everything darker
+    than 200) or with faded rules (grey ink) moves it in proportion: the same share of the way from paper to ink.
+    """
+    import numpy as np
+
+    paper = float(np.percentile(gray, PAPER_PERCENTILE))
+    dark = float(np.percentile(gray, INK_PERCENTILE))
+    if paper - dark < 40:          # a blank or flat page: no ink worth finding rules in
+        return gray < min(ink_below, dark)
+    share = (255 - ink_below) / 255
+    return gray < paper - share * (paper - dark)
+
+
+def _runs(line: Any, min_len: int, gap: int = 0) -> list[tuple[int, int]]:
+    """Return (start, end) of the runs of True at least min_len long in a 1-D boolean array.
+
+    Runs of at least RULE_PIECE pixels with gaps of up to `gap` between them count as one run: a rule broken by a
+    light scan or worn toner. Text does not bridge: its strokes are shorter than a piece.
+    """
     import numpy as np
 
     padded = np.concatenate(([False], line, [False])).astype(np.int8)
     d = np.diff(padded)
     starts, ends = np.where(d == 1)[0], np.where(d == -1)[0]
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= min_len]
+    runs = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+    if gap > 0:
+        joined: list[tuple[int, int]] = []
+        for a, b in runs:
+            if b - a < RULE_PIECE:
+                continue
+            if joined and a - joined[-1][1] <= gap:
+                joined[-1] = (joined[-1][0], b)
+            else:
+                joined.append((a, b))
+        runs = joined
+    return [(a, b) for a, b in runs if b - a >= min_len]
 
 
 def _merge_lines(lines: list[tuple[int, int, int]], gap: int = 4) -> list[tuple[int, int, int]]:
@@ -47,7 +84,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
     """
     import numpy as np
 
-    ink = np.asarray(image.convert("L")) < ink_below
+    ink = ink_mask(np.asarray(image.convert("L")), ink_below)
     h, w = ink.shape
     smear_v = ink.copy()
     smear_v[1:] |= ink[:-1]
@@ -55,7 +92,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
     smear_h = ink.copy()
     smear_h[:, 1:] |= ink[:, :-1]
     smear_h[:, :-1] |= ink[:, 1:]
-    hlines = _merge_lines([(y, a, b) for y in range(h) for a, b in _runs(smear_v[y], int(0.08 * w))])
+    hlines = _merge_lines([(y, a, b) for y in range(h) for a, b in _runs(smear_v[y], int(0.08 * w), RULE_BRIDGE)])
     vlines = _merge_lines([(x, a, b) for x in range(w) for a, b in _runs(smear_h[:, x], int(0.03 * h))])
 
     def touches(hl: tuple[int, int, int], vl: tuple[int, int, int]) -> bool:
