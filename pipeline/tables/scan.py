@@ -30,7 +30,7 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v8"
+CELL_RECIPE = "strips-v9"
 DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
@@ -94,9 +94,17 @@ def _is_figure_text(text: str) -> bool:
         bool(_FIGURE_LIKE_RE.match(t)) or sum(c.isdigit() for c in t) >= 0.6 * len(t))
 
 
+_EDGE_JUNK = "|[]{}_/\\'`~:;!"
+
+
+def _edge_clean(text: str) -> str:
+    """Strip what a rule beside a cell's text reads as ("|", "]", "_") from both ends."""
+    return text.strip(" " + _EDGE_JUNK)
+
+
 def _digits(text: str) -> int:
     """Count the digits of a reading, the letters Tesseract reads for digits included ("8б3", "1O")."""
-    return sum(1 for c in text if c.isdigit() or c in "OoIlб|§")
+    return sum(1 for c in text if c.isdigit() or c in "OoIlб|§C")
 
 
 def _cells_of(ys: list[float], xs: list[float], ids: list[list[int]]) -> list[dict[str, Any]]:
@@ -171,7 +179,7 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
     """Find the ruled tables of a cleaned page image and read their cells; boxes in the image's pixels.
 
     Each table: {"box": [x0, y0, x1, y1], "cells": [{"row", "col", "rowspan", "colspan", "box", "text", "conf",
-    "reread": "digits" | "text" | None}]}.
+    "reread": "digits" | "text" | "edge" | None}]}.
     """
     from pipeline.tesseract import repair_number
 
@@ -202,7 +210,14 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
             one_line = cell["box"][3] - cell["box"][1] <= 3 * line_h
             # the page reading of a clean figure is kept: on the tables of 207-BC-UBND it read 51 of 73 figure cells
             # right, against 29-37 for the strip and 35-41 for one Tesseract call per cell (psm 7, whitelist)
-            misread = _is_figure_text(cell["text"]) and not WELL_FORMED.match(cell["text"]) \
+            edged = _edge_clean(cell["text"])
+            if edged != cell["text"] and WELL_FORMED.match(edged) and _is_figure_text(cell["text"]):
+                # a rule read beside the figure ("60.000|", "200.000|_"): the figure itself read clean
+                cell["text"], cell["reread"] = edged, "edge"
+            in_figures = cell["col"] in figure_cols and cell["colspan"] == 1
+            figure_like = _is_figure_text(cell["text"]) or (
+                in_figures and bool(cell["text"]) and _digits(cell["text"]) >= 0.5 * len(cell["text"].replace(" ", "")))
+            misread = figure_like and not WELL_FORMED.match(cell["text"]) \
                 and not _COLUMN_NUMBER_RE.match(cell["text"])
             missed = cell["col"] in figure_cols and cell["colspan"] == 1 and not _is_figure_text(cell["text"]) \
                 and len(cell["text"].replace(" ", "")) <= 2
