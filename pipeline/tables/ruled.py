@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pipeline.model import Document
@@ -127,6 +128,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
         xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
         if len(xs) < 3:
             continue
+        ys, unruled = _split_unruled_rows(ink, ys, xs)
         nr, nc = len(ys) - 1, len(xs) - 1
         ids = [[r * nc + c for c in range(nc)] for r in range(nr)]
 
@@ -148,10 +150,70 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
             for c in range(nc):
                 if c + 1 < nc and not rule_v(xs[c + 1], ys[r], ys[r + 1]) and ids[r][c + 1] != ids[r][c]:
                     relabel(ids, ids[r][c + 1], ids[r][c])
-                if r + 1 < nr and not rule_h(ys[r + 1], xs[c], xs[c + 1]) and ids[r + 1][c] != ids[r][c]:
+                if r + 1 < nr and ys[r + 1] not in unruled and not rule_h(ys[r + 1], xs[c], xs[c + 1]) \
+                        and ids[r + 1][c] != ids[r][c]:
                     relabel(ids, ids[r + 1][c], ids[r][c])
         out.append(([float(y) for y in ys], [float(x) for x in xs], ids))
     return out
+
+
+SPLIT_MIN_LINES = 3            # a ruled row holding this many text lines side by side in two columns is several rows
+LINE_ALIGN = 6                 # pixels (at 100 dpi) within which two columns' text lines are the same line
+
+
+def _split_unruled_rows(ink: Any, ys: list[int], xs: list[int]) -> tuple[list[int], set[int]]:
+    """Split a ruled row that holds several rows of figures between two rules; return the edges and the new ones.
+
+    Forms printed with hairline or dotted row borders lose them in a scan: only the header rules, the column rules
+    and the frame remain, and every figure of a column would fall into one cell. Each text line that two or more
+    columns (the widest, the labels, aside) have at the same height is a row; the edge goes through the blank
+    between two such lines. The first ruled row (the header) is never split.
+    """
+    import numpy as np
+
+    widths = [b - a for a, b in itertools.pairwise(xs)]
+    label = int(np.argmax(widths))
+    cols = [c for c in range(len(widths)) if c != label and widths[c] > 8]
+    if len(cols) < 2:
+        return ys, set()
+    out: list[int] = [ys[0]]
+    new: set[int] = set()
+    for r in range(len(ys) - 1):
+        y0, y1 = ys[r] + 3, ys[r + 1] - 2
+        if r >= 1 and y1 - y0 > 30:
+            centres: list[tuple[float, int]] = []
+            heights: list[int] = []
+            inked = 0
+            for c in cols:
+                band = ink[y0:y1, xs[c] + 4:xs[c + 1] - 3]
+                lines = _runs(band.any(axis=1), 3)
+                inked += bool(lines)
+                if len(lines) >= 2:
+                    centres += [(y0 + (a + b) / 2, c) for a, b in lines]
+                    heights += [b - a for a, b in lines]
+            groups: list[list[tuple[float, int]]] = []
+            for yc, c in sorted(centres):
+                if groups and yc - groups[-1][-1][0] <= LINE_ALIGN:
+                    groups[-1].append((yc, c))
+                else:
+                    groups.append([(yc, c)])
+            # a line of figures runs across most of the columns holding anything; wrapped text (a description and
+            # a note side by side, 113-BC-STC p. 7) runs down one or two of them only
+            support = max(2, (inked + 1) // 2)
+            rows = [float(np.mean([y for y, _ in g])) for g in groups if len({c for _, c in g}) >= support]
+            if len(rows) >= SPLIT_MIN_LINES and heights and y1 - y0 >= SPLIT_MIN_LINES * float(np.median(heights)):
+                dots = ink[:, [x for c in cols for x in range(xs[c] + 4, xs[c + 1] - 3)]].sum(axis=1)
+                for a, b in itertools.pairwise(rows):
+                    mid = (a + b) / 2
+                    # the emptiest pixel row between the two lines (a dotted border or a stray mark may cross
+                    # it), nearest the midpoint
+                    between = range(int(a) + 2, int(b) - 1)
+                    cut = min(between, key=lambda y: (int(dots[y]), abs(y - mid)), default=None)
+                    if cut is not None and cut - out[-1] > 4:
+                        out.append(cut)
+                        new.add(cut)
+        out.append(ys[r + 1])
+    return out, new
 
 
 def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]
