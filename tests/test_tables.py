@@ -779,6 +779,41 @@ def test_ruled_grids_survive_grey_paper_faded_and_broken_rules(paper: int, ink: 
     assert len({cid for row in ids for cid in row}) == 16
 
 
+def _body_without_row_rules(figures: bool) -> Any:
+    """Draw a table whose body rows have no rules: five lines of figures, or one row of wrapped text."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (800, 600), 255)
+    draw = ImageDraw.Draw(img)
+    xs, ys = [100, 150, 400, 520, 640, 760], [100, 140, 160, 290]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for k in range(5):
+        y = 170 + 22 * k
+        if figures:
+            draw.text((110, y), str(k + 1), fill=0)
+            draw.text((160, y), f"Thu khu vuc {k + 1}", fill=0)
+            for x in xs[2:-1]:
+                draw.text((x + 40, y), f"{(k + 3) * 1234:,}".replace(",", "."), fill=0)
+        else:                  # a description and a note wrapped over five lines, one figure per column
+            draw.text((160, y), "mo ta dai dong", fill=0)
+            draw.text((650, y), "ghi chu", fill=0)
+    if not figures:
+        for x in xs[2:4]:
+            draw.text((x + 40, 214), "250.000", fill=0)
+    return img
+
+
+def test_ruled_rows_split_at_lines_of_figures_not_at_wrapped_text() -> None:
+    # hairline row borders lost in a scan: before, all five rows of figures fell into one cell per column
+    rows, _, _ = ruled_grids(_body_without_row_rules(True), 200, 6)[0]
+    assert len(rows) - 1 == 2 + 5, rows
+    rows, _, _ = ruled_grids(_body_without_row_rules(False), 200, 6)[0]
+    assert len(rows) - 1 == 3, rows
+
+
 @pytest.mark.ocr
 def test_daknong_krongno_237_scanned_tables(tmp_path: Path) -> None:
     from pipeline.ocr import recover_text
