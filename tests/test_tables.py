@@ -814,6 +814,29 @@ def test_ruled_rows_split_at_lines_of_figures_not_at_wrapped_text() -> None:
     assert len(rows) - 1 == 3, rows
 
 
+def test_ruled_grid_without_column_rules_takes_its_columns_from_the_gutters() -> None:
+    from PIL import Image, ImageDraw
+
+    # a frame and row rules only, the columns never ruled: before, no table at all
+    img = Image.new("L", (800, 600), 255)
+    draw = ImageDraw.Draw(img)
+    ys = [100, 140, 165, 190, 215, 240]
+    for y in ys:
+        draw.line([(100, y), (700, y)], fill=0, width=2)
+    for x in (100, 700):
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    draw.text((110, 115), "STT   Noi dung                 Du toan       Thuc hien", fill=0)
+    for k, y in enumerate(ys[1:-1]):
+        draw.text((110, y + 7), str(k + 1), fill=0)
+        draw.text((150, y + 7), f"Chi khu vuc {k + 1}", fill=0)
+        draw.text((420, y + 7), f"{(k + 2) * 12345:,}".replace(",", "."), fill=0)
+        draw.text((580, y + 7), f"{(k + 3) * 345:,}".replace(",", "."), fill=0)
+    grids = ruled_grids(img, 200, 6)
+    assert len(grids) == 1
+    rows, cols, _ = grids[0]
+    assert len(rows) - 1 == 5 and len(cols) - 1 == 4, cols
+
+
 @pytest.mark.ocr
 def test_daknong_krongno_237_scanned_tables(tmp_path: Path) -> None:
     from pipeline.ocr import recover_text

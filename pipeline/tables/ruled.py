@@ -126,6 +126,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
         xs = sorted({x for x, _, _ in vs})
         ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > min_gap]
         xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
+        xs, gutters = _gutter_columns(ink, ys, xs)
         if len(xs) < 3:
             continue
         ys, unruled = _split_unruled_rows(ink, ys, xs)
@@ -148,13 +149,55 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
 
         for r in range(nr):
             for c in range(nc):
-                if c + 1 < nc and not rule_v(xs[c + 1], ys[r], ys[r + 1]) and ids[r][c + 1] != ids[r][c]:
+                if c + 1 < nc and xs[c + 1] not in gutters and not rule_v(xs[c + 1], ys[r], ys[r + 1]) \
+                        and ids[r][c + 1] != ids[r][c]:
                     relabel(ids, ids[r][c + 1], ids[r][c])
                 if r + 1 < nr and ys[r + 1] not in unruled and not rule_h(ys[r + 1], xs[c], xs[c + 1]) \
                         and ids[r + 1][c] != ids[r][c]:
                     relabel(ids, ids[r + 1][c], ids[r][c])
         out.append(([float(y) for y in ys], [float(x) for x in xs], ids))
     return out
+
+
+GUTTER = 8                     # blank pixels (at 100 dpi) down a ruled column's body that separate two columns
+GUTTER_FILLED = 0.5            # share of the body rows that must hold ink on each side of a gutter
+
+
+def _gutter_columns(ink: Any, ys: list[int], xs: list[int]) -> tuple[list[int], set[int]]:
+    """Add the column edges a table's words show where no rule is drawn; return the edges and the new ones.
+
+    A scan may lose a form's column rules (faint, or never printed: only the frame and the row rules): a blank
+    gutter running down the whole body, between two sides that both hold something on most rows, is an edge.
+    The first ruled row (the header, whose spanning titles cross the gutters) is not looked at.
+    """
+    import numpy as np
+
+    # Only where the rules alone make no table (a frame and row rules, no column rule): inside ruled columns
+    # a slightly tilted row rule or a column of short figures opens false gutters (113-BC-STC's "Tỷ lệ")
+    if len(ys) < 3 or len(xs) != 2:
+        return xs, set()
+    bands = [(ys[r] + 3, ys[r + 1] - 2) for r in range(1, len(ys) - 1) if ys[r + 1] - ys[r] > 6]
+    if len(bands) < 2:
+        return xs, set()
+    out: list[int] = [xs[0]]
+    new: set[int] = set()
+    for x0r, x1r in itertools.pairwise(xs):
+        x0, x1 = x0r + 4, x1r - 3
+        if x1 - x0 >= 3 * GUTTER:
+            rows = np.concatenate([ink[a:b, x0:x1] for a, b in bands], axis=0)
+            # a stray speck or a rule's stub at a crossing does not fill a gutter: a column of text does
+            used = rows.sum(axis=0) > max(2, 0.02 * rows.shape[0])
+            for a, b in _runs(~used, GUTTER):
+                if a < GUTTER or len(used) - b < GUTTER:
+                    continue                # the blank beside a rule (or its stub), not between two columns
+                left = [int(ink[ya:yb, x0 + 3:x0 + a].sum()) > 4 for ya, yb in bands]
+                right = [int(ink[ya:yb, x0 + b:x1 - 3].sum()) > 4 for ya, yb in bands]
+                if np.mean(left) >= GUTTER_FILLED and np.mean(right) >= GUTTER_FILLED:
+                    edge = x0 + (a + b) // 2
+                    out.append(edge)
+                    new.add(edge)
+        out.append(x1r)
+    return out, new
 
 
 SPLIT_MIN_LINES = 3            # a ruled row holding this many text lines side by side in two columns is several rows
