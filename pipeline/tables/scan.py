@@ -30,7 +30,7 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v15"
+CELL_RECIPE = "strips-v16"
 DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
@@ -114,11 +114,6 @@ def _cells_of(ys: list[float], xs: list[float], ids: list[list[int]]) -> list[di
             for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
 
 
-def _inside(word: TSVWord, box: list[float]) -> bool:
-    cx, cy = word.centre
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
-
-
 def _crop(ink_img: Image.Image, box: list[float]) -> Image.Image | None:
     """Cut a cell's inside out of the page (rules trimmed); None when it holds no ink."""
     x0, y0, x1, y1 = (round(v) for v in box)
@@ -188,6 +183,8 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
     small = cleaned.resize((max(1, round(cleaned.width * k)), max(1, round(cleaned.height * k))),
                            Image.Resampling.BILINEAR)
     words = tsv_words(tsv)
+    cx = np.array([w.centre[0] for w in words], dtype=float)
+    cy = np.array([w.centre[1] for w in words], dtype=float)
     tables: list[dict[str, Any]] = []
     digit_jobs: list[tuple[dict[str, Any], Image.Image]] = []
     text_jobs: list[tuple[dict[str, Any], Image.Image]] = []
@@ -196,7 +193,10 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
         xs = [x / k for x in xs]
         cells = _cells_of(ys, xs, ids)
         for cell in cells:
-            inside = sorted((w for w in words if _inside(w, cell["box"])), key=lambda w: (w.line, w.left))
+            x0, y0, x1, y1 = cell["box"]
+            # the words whose centre falls in the cell: one array test instead of a loop over the page's words
+            hit = np.nonzero((cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1))[0]
+            inside = sorted((words[i] for i in hit), key=lambda w: (w.line, w.left))
             cell["text"] = " ".join(w.text for w in inside)
             cell["conf"] = min((w.conf for w in inside), default=0.0)
             cell["reread"] = None
