@@ -30,16 +30,15 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v18"
+CELL_RECIPE = "strips-v19"
 DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
 # 31-38; one call per cell (psm 7) 41 of 73 in 45 s. The page reading itself had 51, so it is kept where clean.
 DIGITS_LANG = "eng"
 DIGITS_PSM = 11
-# The cells neither the page nor the sparse-text strip read as a figure ("T.906,7", "§0.00C") get one more strip,
-# read as a block (psm 6): a different segmentation of the same crops, one Tesseract call for all of them.
-SECOND_PSM = 6
+# A second digit strip read as a block (psm 6) for the cells neither reading made a figure of was tried: +1 cell,
+# +2 false on 237-TB's annex, nothing on the others, one more Tesseract call a page: not kept.
 STRIP_GAP = 24              # white pixels (at the page dpi) between two stacked cells
 STRIP_MARGIN = 24
 CELL_INSET = 2              # pixels cut from each side of a cell: the rule and its blur (numbers touch the rules)
@@ -237,20 +236,15 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
                     text_jobs.append((cell, crop))
         x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
         tables.append({"box": [x0, y0, x1, y1], "cells": cells})
-    second: list[tuple[dict[str, Any], Image.Image]] = []
     for jobs, whitelist, mark, job_lang, psm in ((digit_jobs, DIGITS, "digits", DIGITS_LANG, DIGITS_PSM),
-                                                 (text_jobs, None, "text", lang, 6),
-                                                 (second, DIGITS, "digits", DIGITS_LANG, SECOND_PSM)):
+                                                 (text_jobs, None, "text", lang, 6)):
         if not jobs:
             continue
-        first_pass = jobs is digit_jobs
-        for (cell, crop_img), (text, conf) in zip(
+        for (cell, _crop_img), (text, conf) in zip(
                 jobs, _read_strip([c for _, c in jobs], whitelist=whitelist, lang=job_lang, dpi=dpi, psm=psm),
                 strict=True):
             page_fixed = repair_number(cell["text"].replace(" ", "")) or cell["text"]
             if mark == "digits" and (not WELL_FORMED.match(text) or (len(text) > 1 and text[0] in "-−+")):
-                if first_pass and not WELL_FORMED.match(page_fixed):
-                    second.append((cell, crop_img))   # neither reading is a figure: one more try
                 continue                 # nothing better read (a sign is a rule's stub): keep the page reading
             if mark == "digits" and WELL_FORMED.match(page_fixed) and _digits(text) < _digits(page_fixed):
                 continue                 # a digit lost at the cell's edge ("86" for the page's "8O3" = 803)
