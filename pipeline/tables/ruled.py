@@ -279,11 +279,12 @@ def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]
 def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
+    from PIL import Image
 
-    from pipeline.tesseract import clean_page, turn_image, turn_point, unrotate, unturn_point
+    from pipeline.tesseract import DPI, clean_page, turn_image, turn_point, unrotate, unturn_point
 
     out: list[tuple[int, Grid]] = []
-    scale = OCR_TABLE_DPI / 72
+    k = OCR_TABLE_DPI / DPI
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(path)
         n_pdf = len(pdf)
@@ -292,9 +293,14 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
             if page.source != "ocr" or page.boxes is None or pi >= n_pdf:
                 continue
             try:
-                # render under the lock (pdfium is not thread-safe), clean up outside it; turned as it was read
-                rendered = _render_rgb(pdf, pi, scale)
+                # The page as the OCR stage read it (grey, at its dpi, turned, deskewed) and the rules looked for
+                # at 100 dpi exactly as pipeline.tables.scan does: the same grid, so a cell's words (laid out
+                # by the scan reader) fall in the same cell here. A grid found on a 100 dpi render of its own put
+                # a rule a pixel or two off and cut "(10)=(9/7)" in two (113-BC-STC).
+                rendered, scale = _render_gray(pdf, pi, DPI)
                 image, angle = clean_page(turn_image(rendered, page.turn))
+                small = image.resize((max(1, round(image.width * k)), max(1, round(image.height * k))),
+                                     Image.Resampling.BILINEAR)
             except Exception as e:       # the page cannot be rendered: its tables are lost, not the document
                 doc.warnings.append(f"page {pi + 1}: table rules not read ({type(e).__name__}: {e})")
                 continue
@@ -311,7 +317,9 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                 ux, uy = unturn_point(ux, uy, turn, turned)
                 return ux / scale, uy / scale
 
-            for ys, xs, ids in ruled_grids(image, RULE_INK_BELOW, RULE_MIN_GAP):
+            for ys_small, xs_small, ids in ruled_grids(small, RULE_INK_BELOW, RULE_MIN_GAP):
+                ys = [y / k for y in ys_small]
+                xs = [x / k for x in xs_small]
                 cells = [Cell("", r, c, rs, cs, bbox=box) for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
                 locate_by_boxes(doc, pi, cells, transform=to_px)
                 for cell in cells:            # a rule next to the text is often read as "|"
@@ -325,7 +333,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                 grid = Grid(cells=cells, nrows=len(ids), ncols=len(ids[0]), source="ocr", page=page.number,
                             bbox=(min(p[0] for p in corners), min(p[1] for p in corners),
                                   max(p[0] for p in corners), max(p[1] for p in corners)))
-                grid.context_before = _text_above(page, ys[0], to_px)
+                grid.context_before = _text_above(page, ys[0], to_px, 140 * scale)
                 out.append((pi, grid))
     finally:
         with PDFIUM_LOCK:
@@ -333,21 +341,25 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     return out
 
 
-def _render_rgb(pdf: Any, index: int, scale: float) -> Any:
-    """Render a page (0-based) of an open pypdfium2 document to a PIL image, holding PDFIUM_LOCK."""
+def _render_gray(pdf: Any, index: int, dpi: int) -> tuple[Any, float]:
+    """Render a page (0-based) in grey as the OCR stage does, holding PDFIUM_LOCK; return it and its pixels per pt."""
+    from pipeline import limits
+
     with PDFIUM_LOCK:
         page = pdf[index]
         try:
-            bitmap = page.render(scale=scale)
+            w, h = page.get_size()
+            bitmap = page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
             try:
-                return bitmap.to_pil().copy()
+                img = bitmap.to_pil().copy()
             finally:
                 bitmap.close()
         finally:
             page.close()
+    return img, img.width / w
 
 
-def _text_above(page: Any, top: float, to_px: Any, height: float = 140 * OCR_TABLE_DPI / 72) -> str:
+def _text_above(page: Any, top: float, to_px: Any, height: float) -> str:
     """Return the page text whose boxes lie in the band just above a table (top in image pixels)."""
     chars = [ch for ch, box in zip(page.text, page.boxes or [], strict=False)
              if box is None or top - height <= to_px((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)[1] < top]
