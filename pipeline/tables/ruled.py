@@ -126,7 +126,8 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
         xs = sorted({x for x, _, _ in vs})
         ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > min_gap]
         xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
-        xs, gutters = _gutter_columns(ink, ys, xs)
+        # a frame narrower than a quarter of the page is a box (a stamp's, a signature's), not a table
+        xs, gutters = _gutter_columns(ink, ys, xs) if xs[-1] - xs[0] >= 0.25 * w else (xs, set())
         if len(xs) < 3:
             continue
         ys, unruled = _split_unruled_rows(ink, ys, xs)
