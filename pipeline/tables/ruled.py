@@ -22,13 +22,14 @@ RULE_BRIDGE = 3                # gaps up to this many pixels (at 100 dpi) inside
 RULE_PIECE = 8                 # the shortest piece of a broken rule (pixels at 100 dpi); text strokes are shorter
 PAPER_PERCENTILE = 50          # the paper's grey: most of a page is paper, even a full-page table's
 INK_PERCENTILE = 0.5           # the darkest ink's grey: the cores of the text strokes
+FAINT_INK = 100                # ink whose darkest strokes are lighter than this is faded
 
 
 def ink_mask(gray: Any, ink_below: int) -> Any:
     """Return the pixels dark enough to be ink, the threshold set relative to the page's own paper and ink.
 
     ink_below is the level on white paper with black ink; a scan on grey or yellowed paper (everything darker
-    than 200) or with faded rules (grey ink) moves it in proportion: the same share of the way from paper to ink.
+    than 200) or with faded ink moves it in proportion: the same share of the way from paper to ink.
     """
     import numpy as np
 
@@ -36,8 +37,11 @@ def ink_mask(gray: Any, ink_below: int) -> Any:
     dark = float(np.percentile(gray, INK_PERCENTILE))
     if paper - dark < 40:          # a blank or flat page: no ink worth finding rules in
         return gray < min(ink_below, dark)
+    # ink is taken as black unless even its darkest strokes are grey: a blurred page's darkest 0.5 % is 40-80
+    # at 100 dpi (pasted JPEG scans of 662-BC-LĐTBXH), and moving the level up for it found rules in the text
+    ink = dark if dark > FAINT_INK else 0.0
     share = (255 - ink_below) / 255
-    return gray < paper - share * (paper - dark)
+    return gray < paper - share * (paper - ink)
 
 
 def _runs(line: Any, min_len: int, gap: int = 0) -> list[tuple[int, int]]:
@@ -128,7 +132,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
         xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
         # a frame narrower than a quarter of the page is a box (a stamp's, a signature's), not a table
         xs, gutters = _gutter_columns(ink, ys, xs) if xs[-1] - xs[0] >= 0.25 * w else (xs, set())
-        if len(xs) < 3:
+        if len(xs) < 3 or len(ys) < 2:
             continue
         ys, unruled = _split_unruled_rows(ink, ys, xs)
         nr, nc = len(ys) - 1, len(xs) - 1
@@ -156,6 +160,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
                 if r + 1 < nr and ys[r + 1] not in unruled and not rule_h(ys[r + 1], xs[c], xs[c + 1]) \
                         and ids[r + 1][c] != ids[r][c]:
                     relabel(ids, ids[r + 1][c], ids[r][c])
+        _unmerge_ragged(ids)
         out.append(([float(y) for y in ys], [float(x) for x in xs], ids))
     return out
 
@@ -258,6 +263,25 @@ def _split_unruled_rows(ink: Any, ys: list[int], xs: list[int]) -> tuple[list[in
                         new.add(cut)
         out.append(ys[r + 1])
     return out, new
+
+
+def _unmerge_ragged(ids: list[list[int]]) -> None:
+    """Give back each cell of a merged region that is not a rectangle its own id (in place).
+
+    Missing rule pieces can join cells into an L or a staircase; its box would cover cells of other ids, and
+    a word in the overlap would be read into two cells.
+    """
+    where: dict[int, list[tuple[int, int]]] = {}
+    for r, row in enumerate(ids):
+        for c, cid in enumerate(row):
+            where.setdefault(cid, []).append((r, c))
+    nc = len(ids[0]) if ids else 0
+    for cells in where.values():
+        rows = {r for r, _ in cells}
+        cols = {c for _, c in cells}
+        if len(cells) != (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1):
+            for r, c in cells:
+                ids[r][c] = r * nc + c
 
 
 def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]

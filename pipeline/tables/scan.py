@@ -30,7 +30,7 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v20"
+CELL_RECIPE = "strips-v22"
 DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
