@@ -83,7 +83,7 @@ CELL_FLOORS = [
     # issue 8: more scanned tables, read by eye from the page images, of three forms: 207-BC Biểu 60 (pp. 4-5, run on
     # with its header read differently by the OCR) and 61 (p. 6); the Krông Nô annex p. 4 (a ĐVT column, comma
     # decimals); the Sở Tài chính price annex p. 3 (landscape, signature stamp, '-2 -3 …' column numbers).
-    # Measured F1 0.978 / 0.810 / 0.830; rows 0.90 / 1.00 / 0.77, columns 1.00 / 0.94 / 1.00.
+    # Measured F1 0.980 / 0.825 / 0.854; rows 0.90 / 1.00 / 0.78, columns 1.00 / 0.95 / 1.00.
     pytest.param("public/daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.pdf",
                  "daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.p4-6.tables.json", 0.95, 0.85,
                  id="daknong-207-scan-p4-6"),
