@@ -105,6 +105,18 @@ CELL_FLOORS = [
     pytest.param("public/daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.pdf",
                  "daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.p3.tables.json", 0.96, 0.85,
                  id="daknong-207-scan-p3"),
+    # issue 8: more scanned tables, read by eye from the page images, of three forms: 207-BC Biểu 60 (pp. 4-5, run on
+    # with its header read differently by the OCR) and 61 (p. 6); the Krông Nô annex p. 4 (a ĐVT column, comma
+    # decimals); the Sở Tài chính price annex p. 3 (landscape, signature stamp, '-2 -3 …' column numbers).
+    # Measured F1 0.980 / 0.825 / 0.854; rows 0.90 / 1.00 / 0.78, columns 1.00 / 0.95 / 1.00.
+    pytest.param("public/daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.pdf",
+                 "daknong_UBND-tinh_207-BC-UBND_2019_cong-khai-du-toan-ngan-sach-quy-1.p4-6.tables.json", 0.95, 0.85,
+                 id="daknong-207-scan-p4-6"),
+    pytest.param(f"public/{KRONGNO237}.pdf", f"{KRONGNO237}.annex-p4.tables.json", 0.78, 0.90,
+                 id="krongno-237-scan-annex-p4"),
+    pytest.param("public/daknong_So-Tai-chinh_113-BC-STC_2019_gia-thi-truong-thang-5.pdf",
+                 "daknong_So-Tai-chinh_113-BC-STC_2019_gia-thi-truong-thang-5.annex-p3.tables.json", 0.80, 0.75,
+                 id="daknong-113-scan-annex-p3"),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -779,6 +780,103 @@ def test_ruled_grids_finds_cells_and_merges() -> None:
     assert len({cid for row in ids for cid in row}) == 4 * 4 - 1
 
 
+def _synthetic_table(paper: int, ink: int, broken: bool) -> tuple[Any, list[int], list[int]]:
+    """Draw a 4 x 4 ruled table: paper and rule greys given; broken rules lose a 2 px gap every 12 px."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (800, 600), paper)
+    draw = ImageDraw.Draw(img)
+    xs, ys = [100, 200, 400, 550, 700], [100, 140, 180, 220, 260]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=ink, width=2)
+        if broken:
+            for x in range(xs[0] + 10, xs[-1] - 10, 12):
+                draw.line([(x, y - 1), (x + 1, y + 1)], fill=paper, width=2)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=ink, width=2)
+    draw.text((120, 110), "STT", fill=ink)
+    return img, xs, ys
+
+
+# the same table as a scan may give it: on grey or yellowed paper, with faded rules, with worn (broken) rules.
+# Before the threshold followed the page's own paper and ink, grey paper and faded rules lost every grid.
+RULE_SCANS = [
+    pytest.param(255, 0, False, id="white-paper-black-rules"),
+    pytest.param(190, 0, False, id="grey-paper"),
+    pytest.param(255, 150, False, id="faded-rules"),
+    pytest.param(255, 0, True, id="broken-rules"),
+    pytest.param(200, 120, True, id="grey-paper-faded-broken-rules"),
+]
+
+
+@pytest.mark.parametrize(("paper", "ink", "broken"), RULE_SCANS)
+def test_ruled_grids_survive_grey_paper_faded_and_broken_rules(paper: int, ink: int, broken: bool) -> None:
+    img, xs, ys = _synthetic_table(paper, ink, broken)
+    grids = ruled_grids(img, 200, 6)
+    assert len(grids) == 1
+    rows, cols, ids = grids[0]
+    assert len(rows) == len(ys) and len(cols) == len(xs), (rows, cols)
+    assert len({cid for row in ids for cid in row}) == 16
+
+
+def _body_without_row_rules(figures: bool) -> Any:
+    """Draw a table whose body rows have no rules: five lines of figures, or one row of wrapped text."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (800, 600), 255)
+    draw = ImageDraw.Draw(img)
+    xs, ys = [100, 150, 400, 520, 640, 760], [100, 140, 160, 290]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for k in range(5):
+        y = 170 + 22 * k
+        if figures:
+            draw.text((110, y), str(k + 1), fill=0)
+            draw.text((160, y), f"Thu khu vuc {k + 1}", fill=0)
+            for x in xs[2:-1]:
+                draw.text((x + 40, y), f"{(k + 3) * 1234:,}".replace(",", "."), fill=0)
+        else:                  # a description and a note wrapped over five lines, one figure per column
+            draw.text((160, y), "mo ta dai dong", fill=0)
+            draw.text((650, y), "ghi chu", fill=0)
+    if not figures:
+        for x in xs[2:4]:
+            draw.text((x + 40, 214), "250.000", fill=0)
+    return img
+
+
+def test_ruled_rows_split_at_lines_of_figures_not_at_wrapped_text() -> None:
+    # hairline row borders lost in a scan: before, all five rows of figures fell into one cell per column
+    rows, _, _ = ruled_grids(_body_without_row_rules(True), 200, 6)[0]
+    assert len(rows) - 1 == 2 + 5, rows
+    rows, _, _ = ruled_grids(_body_without_row_rules(False), 200, 6)[0]
+    assert len(rows) - 1 == 3, rows
+
+
+def test_ruled_grid_without_column_rules_takes_its_columns_from_the_gutters() -> None:
+    from PIL import Image, ImageDraw
+
+    # a frame and row rules only, the columns never ruled: before, no table at all
+    img = Image.new("L", (800, 600), 255)
+    draw = ImageDraw.Draw(img)
+    ys = [100, 140, 165, 190, 215, 240]
+    for y in ys:
+        draw.line([(100, y), (700, y)], fill=0, width=2)
+    for x in (100, 700):
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    draw.text((110, 115), "STT   Noi dung                 Du toan       Thuc hien", fill=0)
+    for k, y in enumerate(ys[1:-1]):
+        draw.text((110, y + 7), str(k + 1), fill=0)
+        draw.text((150, y + 7), f"Chi khu vuc {k + 1}", fill=0)
+        draw.text((420, y + 7), f"{(k + 2) * 12345:,}".replace(",", "."), fill=0)
+        draw.text((580, y + 7), f"{(k + 3) * 345:,}".replace(",", "."), fill=0)
+    grids = ruled_grids(img, 200, 6)
+    assert len(grids) == 1
+    rows, cols, _ = grids[0]
+    assert len(rows) - 1 == 5 and len(cols) - 1 == 4, cols
+
+
 @pytest.mark.ocr
 def test_daknong_krongno_237_scanned_tables(tmp_path: Path) -> None:
     from pipeline.ocr import recover_text
@@ -787,8 +885,9 @@ def test_daknong_krongno_237_scanned_tables(tmp_path: Path) -> None:
     raw = recover_text(read_document(path), "auto", workers=2, cache_dir=tmp_path / "ocr")
     doc = normalize(raw)
     spans = detect_tables(doc, raw)
-    # the annex of pages 4-6 is a ruled table in the scan: one table per page, rules found in the image
-    assert [ts.pages for ts in spans] == [[4], [5], [6]]
+    # the annex of pages 4-6 is one ruled table in the scan, its header printed again on each page (and read a
+    # little differently by the OCR each time): stitched into one, rules found in the image
+    assert [ts.pages for ts in spans] == [[4, 5, 6]]
     assert all(ts.table.source == "ocr" and len(ts.columns) == 8 for ts in spans)
     figs = _figs(doc, spans)
     assert len(figs) >= 150

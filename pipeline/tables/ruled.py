@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pipeline.model import Document
@@ -17,14 +18,55 @@ RULE_INK_BELOW = 200
 RULE_MIN_GAP = 6               # rules closer than this (pixels at 100 dpi) are one double rule
 
 
-def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
-    """Return (start, end) of the runs of True at least min_len long in a 1-D boolean array."""
+RULE_BRIDGE = 3                # gaps up to this many pixels (at 100 dpi) inside a rule are bridged
+RULE_PIECE = 8                 # the shortest piece of a broken rule (pixels at 100 dpi); text strokes are shorter
+PAPER_PERCENTILE = 50          # the paper's grey: most of a page is paper, even a full-page table's
+INK_PERCENTILE = 0.5           # the darkest ink's grey: the cores of the text strokes
+FAINT_INK = 100                # ink whose darkest strokes are lighter than this is faded
+
+
+def ink_mask(gray: Any, ink_below: int) -> Any:
+    """Return the pixels dark enough to be ink, the threshold set relative to the page's own paper and ink.
+
+    ink_below is the level on white paper with black ink; a scan on grey or yellowed paper (everything darker
+    than 200) or with faded ink moves it in proportion: the same share of the way from paper to ink.
+    """
+    import numpy as np
+
+    paper = float(np.percentile(gray, PAPER_PERCENTILE))
+    dark = float(np.percentile(gray, INK_PERCENTILE))
+    if paper - dark < 40:          # a blank or flat page: no ink worth finding rules in
+        return gray < min(ink_below, dark)
+    # ink is taken as black unless even its darkest strokes are grey: a blurred page's darkest 0.5 % is 40-80
+    # at 100 dpi (pasted JPEG scans of 662-BC-LĐTBXH), and moving the level up for it found rules in the text
+    ink = dark if dark > FAINT_INK else 0.0
+    share = (255 - ink_below) / 255
+    return gray < paper - share * (paper - ink)
+
+
+def _runs(line: Any, min_len: int, gap: int = 0) -> list[tuple[int, int]]:
+    """Return (start, end) of the runs of True at least min_len long in a 1-D boolean array.
+
+    Runs of at least RULE_PIECE pixels with gaps of up to `gap` between them count as one run: a rule broken by a
+    light scan or worn toner. Text does not bridge: its strokes are shorter than a piece.
+    """
     import numpy as np
 
     padded = np.concatenate(([False], line, [False])).astype(np.int8)
     d = np.diff(padded)
     starts, ends = np.where(d == 1)[0], np.where(d == -1)[0]
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= min_len]
+    runs = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+    if gap > 0:
+        joined: list[tuple[int, int]] = []
+        for a, b in runs:
+            if b - a < RULE_PIECE:
+                continue
+            if joined and a - joined[-1][1] <= gap:
+                joined[-1] = (joined[-1][0], b)
+            else:
+                joined.append((a, b))
+        runs = joined
+    return [(a, b) for a, b in runs if b - a >= min_len]
 
 
 def _merge_lines(lines: list[tuple[int, int, int]], gap: int = 4) -> list[tuple[int, int, int]]:
@@ -47,7 +89,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
     """
     import numpy as np
 
-    ink = np.asarray(image.convert("L")) < ink_below
+    ink = ink_mask(np.asarray(image.convert("L")), ink_below)
     h, w = ink.shape
     smear_v = ink.copy()
     smear_v[1:] |= ink[:-1]
@@ -55,7 +97,7 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
     smear_h = ink.copy()
     smear_h[:, 1:] |= ink[:, :-1]
     smear_h[:, :-1] |= ink[:, 1:]
-    hlines = _merge_lines([(y, a, b) for y in range(h) for a, b in _runs(smear_v[y], int(0.08 * w))])
+    hlines = _merge_lines([(y, a, b) for y in range(h) for a, b in _runs(smear_v[y], int(0.08 * w), RULE_BRIDGE)])
     vlines = _merge_lines([(x, a, b) for x in range(w) for a, b in _runs(smear_h[:, x], int(0.03 * h))])
 
     def touches(hl: tuple[int, int, int], vl: tuple[int, int, int]) -> bool:
@@ -88,8 +130,11 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
         xs = sorted({x for x, _, _ in vs})
         ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > min_gap]
         xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > min_gap]
-        if len(xs) < 3:
+        # a frame narrower than a quarter of the page is a box (a stamp's, a signature's), not a table
+        xs, gutters = _gutter_columns(ink, ys, xs) if xs[-1] - xs[0] >= 0.25 * w else (xs, set())
+        if len(xs) < 3 or len(ys) < 2:
             continue
+        ys, unruled = _split_unruled_rows(ink, ys, xs)
         nr, nc = len(ys) - 1, len(xs) - 1
         ids = [[r * nc + c for c in range(nc)] for r in range(nr)]
 
@@ -109,12 +154,134 @@ def ruled_grids(image: Any, ink_below: int = 160, min_gap: int = 4) -> list[tupl
 
         for r in range(nr):
             for c in range(nc):
-                if c + 1 < nc and not rule_v(xs[c + 1], ys[r], ys[r + 1]) and ids[r][c + 1] != ids[r][c]:
+                if c + 1 < nc and xs[c + 1] not in gutters and not rule_v(xs[c + 1], ys[r], ys[r + 1]) \
+                        and ids[r][c + 1] != ids[r][c]:
                     relabel(ids, ids[r][c + 1], ids[r][c])
-                if r + 1 < nr and not rule_h(ys[r + 1], xs[c], xs[c + 1]) and ids[r + 1][c] != ids[r][c]:
+                if r + 1 < nr and ys[r + 1] not in unruled and not rule_h(ys[r + 1], xs[c], xs[c + 1]) \
+                        and ids[r + 1][c] != ids[r][c]:
                     relabel(ids, ids[r + 1][c], ids[r][c])
+        _unmerge_ragged(ids)
         out.append(([float(y) for y in ys], [float(x) for x in xs], ids))
     return out
+
+
+GUTTER = 8                     # blank pixels (at 100 dpi) down a ruled column's body that separate two columns
+GUTTER_FILLED = 0.5            # share of the body rows that must hold ink on each side of a gutter
+
+
+def _gutter_columns(ink: Any, ys: list[int], xs: list[int]) -> tuple[list[int], set[int]]:
+    """Add the column edges a table's words show where no rule is drawn; return the edges and the new ones.
+
+    A scan may lose a form's column rules (faint, or never printed: only the frame and the row rules): a blank
+    gutter running down the whole body, between two sides that both hold something on most rows, is an edge.
+    The first ruled row (the header, whose spanning titles cross the gutters) is not looked at.
+    """
+    import numpy as np
+
+    # Only where the rules alone make no table (a frame and row rules, no column rule): inside ruled columns
+    # a slightly tilted row rule or a column of short figures opens false gutters (113-BC-STC's "Tỷ lệ")
+    if len(ys) < 3 or len(xs) != 2:
+        return xs, set()
+    bands = [(ys[r] + 3, ys[r + 1] - 2) for r in range(1, len(ys) - 1) if ys[r + 1] - ys[r] > 6]
+    if len(bands) < 2:
+        return xs, set()
+    out: list[int] = [xs[0]]
+    new: set[int] = set()
+    for x0r, x1r in itertools.pairwise(xs):
+        x0, x1 = x0r + 4, x1r - 3
+        if x1 - x0 >= 3 * GUTTER:
+            rows = np.concatenate([ink[a:b, x0:x1] for a, b in bands], axis=0)
+            # a stray speck or a rule's stub at a crossing does not fill a gutter: a column of text does
+            used = rows.sum(axis=0) > max(2, 0.02 * rows.shape[0])
+            for a, b in _runs(~used, GUTTER):
+                if a < GUTTER or len(used) - b < GUTTER:
+                    continue                # the blank beside a rule (or its stub), not between two columns
+                left = [int(ink[ya:yb, x0 + 3:x0 + a].sum()) > 4 for ya, yb in bands]
+                right = [int(ink[ya:yb, x0 + b:x1 - 3].sum()) > 4 for ya, yb in bands]
+                if np.mean(left) >= GUTTER_FILLED and np.mean(right) >= GUTTER_FILLED:
+                    edge = x0 + (a + b) // 2
+                    out.append(edge)
+                    new.add(edge)
+        out.append(x1r)
+    return out, new
+
+
+SPLIT_MIN_LINES = 3            # a ruled row holding this many text lines side by side in two columns is several rows
+LINE_ALIGN = 6                 # pixels (at 100 dpi) within which two columns' text lines are the same line
+
+
+def _split_unruled_rows(ink: Any, ys: list[int], xs: list[int]) -> tuple[list[int], set[int]]:
+    """Split a ruled row that holds several rows of figures between two rules; return the edges and the new ones.
+
+    Forms printed with hairline or dotted row borders lose them in a scan: only the header rules, the column rules
+    and the frame remain, and every figure of a column would fall into one cell. Each text line that two or more
+    columns (the widest, the labels, aside) have at the same height is a row; the edge goes through the blank
+    between two such lines. The first ruled row (the header) is never split.
+    """
+    import numpy as np
+
+    widths = [b - a for a, b in itertools.pairwise(xs)]
+    label = int(np.argmax(widths))
+    cols = [c for c in range(len(widths)) if c != label and widths[c] > 8]
+    if len(cols) < 2:
+        return ys, set()
+    out: list[int] = [ys[0]]
+    new: set[int] = set()
+    for r in range(len(ys) - 1):
+        y0, y1 = ys[r] + 3, ys[r + 1] - 2
+        if r >= 1 and y1 - y0 > 30:
+            centres: list[tuple[float, int]] = []
+            heights: list[int] = []
+            inked = 0
+            for c in cols:
+                band = ink[y0:y1, xs[c] + 4:xs[c + 1] - 3]
+                lines = _runs(band.any(axis=1), 3)
+                inked += bool(lines)
+                if len(lines) >= 2:
+                    centres += [(y0 + (a + b) / 2, c) for a, b in lines]
+                    heights += [b - a for a, b in lines]
+            groups: list[list[tuple[float, int]]] = []
+            for yc, c in sorted(centres):
+                if groups and yc - groups[-1][-1][0] <= LINE_ALIGN:
+                    groups[-1].append((yc, c))
+                else:
+                    groups.append([(yc, c)])
+            # a line of figures runs across most of the columns holding anything; wrapped text (a description and
+            # a note side by side, 113-BC-STC p. 7) runs down one or two of them only
+            support = max(2, (inked + 1) // 2)
+            rows = [float(np.mean([y for y, _ in g])) for g in groups if len({c for _, c in g}) >= support]
+            if len(rows) >= SPLIT_MIN_LINES and heights and y1 - y0 >= SPLIT_MIN_LINES * float(np.median(heights)):
+                dots = ink[:, [x for c in cols for x in range(xs[c] + 4, xs[c + 1] - 3)]].sum(axis=1)
+                for a, b in itertools.pairwise(rows):
+                    mid = (a + b) / 2
+                    # the emptiest pixel row between the two lines (a dotted border or a stray mark may cross
+                    # it), nearest the midpoint
+                    between = range(int(a) + 2, int(b) - 1)
+                    cut = min(between, key=lambda y: (int(dots[y]), abs(y - mid)), default=None)
+                    if cut is not None and cut - out[-1] > 4:
+                        out.append(cut)
+                        new.add(cut)
+        out.append(ys[r + 1])
+    return out, new
+
+
+def _unmerge_ragged(ids: list[list[int]]) -> None:
+    """Give back each cell of a merged region that is not a rectangle its own id (in place).
+
+    Missing rule pieces can join cells into an L or a staircase; its box would cover cells of other ids, and
+    a word in the overlap would be read into two cells.
+    """
+    where: dict[int, list[tuple[int, int]]] = {}
+    for r, row in enumerate(ids):
+        for c, cid in enumerate(row):
+            where.setdefault(cid, []).append((r, c))
+    nc = len(ids[0]) if ids else 0
+    for cells in where.values():
+        rows = {r for r, _ in cells}
+        cols = {c for _, c in cells}
+        if len(cells) != (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1):
+            for r, c in cells:
+                ids[r][c] = r * nc + c
 
 
 def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]
@@ -137,11 +304,12 @@ def grid_cells(ys: list[float], xs: list[float], ids: list[list[int]]
 def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     """Tables of OCR'd pages: rules from the rendered, deskewed page image; cell text from the OCR words."""
     import pypdfium2 as pdfium
+    from PIL import Image
 
-    from pipeline.tesseract import clean_page, turn_image, turn_point, unrotate, unturn_point
+    from pipeline.tesseract import DPI, clean_page, turn_image, turn_point, unrotate, unturn_point
 
     out: list[tuple[int, Grid]] = []
-    scale = OCR_TABLE_DPI / 72
+    k = OCR_TABLE_DPI / DPI
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(path)
         n_pdf = len(pdf)
@@ -150,9 +318,14 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
             if page.source != "ocr" or page.boxes is None or pi >= n_pdf:
                 continue
             try:
-                # render under the lock (pdfium is not thread-safe), clean up outside it; turned as it was read
-                rendered = _render_rgb(pdf, pi, scale)
+                # The page as the OCR stage read it (grey, at its dpi, turned, deskewed) and the rules looked for
+                # at 100 dpi exactly as pipeline.tables.scan does: the same grid, so a cell's words (laid out
+                # by the scan reader) fall in the same cell here. A grid found on a 100 dpi render of its own put
+                # a rule a pixel or two off and cut "(10)=(9/7)" in two (113-BC-STC).
+                rendered, scale = _render_gray(pdf, pi, DPI)
                 image, angle = clean_page(turn_image(rendered, page.turn))
+                small = image.resize((max(1, round(image.width * k)), max(1, round(image.height * k))),
+                                     Image.Resampling.BILINEAR)
             except Exception as e:       # the page cannot be rendered: its tables are lost, not the document
                 doc.warnings.append(f"page {pi + 1}: table rules not read ({type(e).__name__}: {e})")
                 continue
@@ -169,7 +342,9 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                 ux, uy = unturn_point(ux, uy, turn, turned)
                 return ux / scale, uy / scale
 
-            for ys, xs, ids in ruled_grids(image, RULE_INK_BELOW, RULE_MIN_GAP):
+            for ys_small, xs_small, ids in ruled_grids(small, RULE_INK_BELOW, RULE_MIN_GAP):
+                ys = [y / k for y in ys_small]
+                xs = [x / k for x in xs_small]
                 cells = [Cell("", r, c, rs, cs, bbox=box) for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
                 locate_by_boxes(doc, pi, cells, transform=to_px)
                 for cell in cells:            # a rule next to the text is often read as "|"
@@ -183,7 +358,7 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
                 grid = Grid(cells=cells, nrows=len(ids), ncols=len(ids[0]), source="ocr", page=page.number,
                             bbox=(min(p[0] for p in corners), min(p[1] for p in corners),
                                   max(p[0] for p in corners), max(p[1] for p in corners)))
-                grid.context_before = _text_above(page, ys[0], to_px)
+                grid.context_before = _text_above(page, ys[0], to_px, 140 * scale)
                 out.append((pi, grid))
     finally:
         with PDFIUM_LOCK:
@@ -191,21 +366,25 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
     return out
 
 
-def _render_rgb(pdf: Any, index: int, scale: float) -> Any:
-    """Render a page (0-based) of an open pypdfium2 document to a PIL image, holding PDFIUM_LOCK."""
+def _render_gray(pdf: Any, index: int, dpi: int) -> tuple[Any, float]:
+    """Render a page (0-based) in grey as the OCR stage does, holding PDFIUM_LOCK; return it and its pixels per pt."""
+    from pipeline import limits
+
     with PDFIUM_LOCK:
         page = pdf[index]
         try:
-            bitmap = page.render(scale=scale)
+            w, h = page.get_size()
+            bitmap = page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
             try:
-                return bitmap.to_pil().copy()
+                img = bitmap.to_pil().copy()
             finally:
                 bitmap.close()
         finally:
             page.close()
+    return img, img.width / w
 
 
-def _text_above(page: Any, top: float, to_px: Any, height: float = 140 * OCR_TABLE_DPI / 72) -> str:
+def _text_above(page: Any, top: float, to_px: Any, height: float) -> str:
     """Return the page text whose boxes lie in the band just above a table (top in image pixels)."""
     chars = [ch for ch, box in zip(page.text, page.boxes or [], strict=False)
              if box is None or top - height <= to_px((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)[1] < top]

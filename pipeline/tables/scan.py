@@ -30,13 +30,15 @@ from PIL import Image
 from pipeline.tables.ruled import OCR_TABLE_DPI, RULE_INK_BELOW, RULE_MIN_GAP, grid_cells, ruled_grids
 
 #: Cache-entry mark of this recipe: change it when the reading of table cells changes.
-CELL_RECIPE = "strips-v7"
+CELL_RECIPE = "strips-v22"
 DIGITS = "0123456789.,-%()"     # brackets: "(2)" column numbers and "(1.200)" negatives are not read as "-2"
 # Measured on the 100 figure-column cells of Biểu 59 (207-BC-UBND p.3, 54 filled): one strip, digit whitelist,
 # eng + psm 11 (sparse text) read 49 right in 2.0 s; psm 6 34 (3.2 s), psm 4 27; vie 4-7; 1.5x or 2x upscaled
 # 31-38; one call per cell (psm 7) 41 of 73 in 45 s. The page reading itself had 51, so it is kept where clean.
 DIGITS_LANG = "eng"
 DIGITS_PSM = 11
+# A second digit strip read as a block (psm 6) for the cells neither reading made a figure of was tried: +1 cell,
+# +2 false on 237-TB's annex, nothing on the others, one more Tesseract call a page: not kept.
 STRIP_GAP = 24              # white pixels (at the page dpi) between two stacked cells
 STRIP_MARGIN = 24
 CELL_INSET = 2              # pixels cut from each side of a cell: the rule and its blur (numbers touch the rules)
@@ -94,20 +96,24 @@ def _is_figure_text(text: str) -> bool:
         bool(_FIGURE_LIKE_RE.match(t)) or sum(c.isdigit() for c in t) >= 0.6 * len(t))
 
 
+_EDGE_JUNK = "|[]{}_/\\'`~:;!"
+
+
+def _edge_clean(text: str) -> str:
+    """Strip what a rule beside a cell's text reads as ("|", "]", "_") from both ends."""
+    # a full stop or comma at either end of a figure cell is a speck of the scan, never a decimal mark
+    return text.strip(" " + _EDGE_JUNK + ".,„")
+
+
 def _digits(text: str) -> int:
     """Count the digits of a reading, the letters Tesseract reads for digits included ("8б3", "1O")."""
-    return sum(1 for c in text if c.isdigit() or c in "OoIlб|§")
+    return sum(1 for c in text if c.isdigit() or c in "OoIlб|§C")
 
 
 def _cells_of(ys: list[float], xs: list[float], ids: list[list[int]]) -> list[dict[str, Any]]:
     """Return the cells of a grid: id, first row and column, spans and box (pixels)."""
     return [{"row": r, "col": c, "rowspan": rs, "colspan": cs, "box": list(box)}
             for r, c, rs, cs, box in grid_cells(ys, xs, ids)]
-
-
-def _inside(word: TSVWord, box: list[float]) -> bool:
-    cx, cy = word.centre
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def _crop(ink_img: Image.Image, box: list[float]) -> Image.Image | None:
@@ -171,7 +177,7 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
     """Find the ruled tables of a cleaned page image and read their cells; boxes in the image's pixels.
 
     Each table: {"box": [x0, y0, x1, y1], "cells": [{"row", "col", "rowspan", "colspan", "box", "text", "conf",
-    "reread": "digits" | "text" | None}]}.
+    "reread": "digits" | "text" | "edge" | None}]}.
     """
     from pipeline.tesseract import repair_number
 
@@ -179,6 +185,8 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
     small = cleaned.resize((max(1, round(cleaned.width * k)), max(1, round(cleaned.height * k))),
                            Image.Resampling.BILINEAR)
     words = tsv_words(tsv)
+    cx = np.array([w.centre[0] for w in words], dtype=float)
+    cy = np.array([w.centre[1] for w in words], dtype=float)
     tables: list[dict[str, Any]] = []
     digit_jobs: list[tuple[dict[str, Any], Image.Image]] = []
     text_jobs: list[tuple[dict[str, Any], Image.Image]] = []
@@ -187,7 +195,10 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
         xs = [x / k for x in xs]
         cells = _cells_of(ys, xs, ids)
         for cell in cells:
-            inside = sorted((w for w in words if _inside(w, cell["box"])), key=lambda w: (w.line, w.left))
+            x0, y0, x1, y1 = cell["box"]
+            # the words whose centre falls in the cell: one array test instead of a loop over the page's words
+            hit = np.nonzero((cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1))[0]
+            inside = sorted((words[i] for i in hit), key=lambda w: (w.line, w.left))
             cell["text"] = " ".join(w.text for w in inside)
             cell["conf"] = min((w.conf for w in inside), default=0.0)
             cell["reread"] = None
@@ -202,7 +213,14 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
             one_line = cell["box"][3] - cell["box"][1] <= 3 * line_h
             # the page reading of a clean figure is kept: on the tables of 207-BC-UBND it read 51 of 73 figure cells
             # right, against 29-37 for the strip and 35-41 for one Tesseract call per cell (psm 7, whitelist)
-            misread = _is_figure_text(cell["text"]) and not WELL_FORMED.match(cell["text"]) \
+            edged = _edge_clean(cell["text"])
+            if edged != cell["text"] and WELL_FORMED.match(edged) and _is_figure_text(cell["text"]):
+                # a rule read beside the figure ("60.000|", "200.000|_"): the figure itself read clean
+                cell["text"], cell["reread"] = edged, "edge"
+            in_figures = cell["col"] in figure_cols and cell["colspan"] == 1
+            figure_like = _is_figure_text(cell["text"]) or (
+                in_figures and bool(cell["text"]) and _digits(cell["text"]) >= 0.5 * len(cell["text"].replace(" ", "")))
+            misread = figure_like and not WELL_FORMED.match(cell["text"]) \
                 and not _COLUMN_NUMBER_RE.match(cell["text"])
             missed = cell["col"] in figure_cols and cell["colspan"] == 1 and not _is_figure_text(cell["text"]) \
                 and len(cell["text"].replace(" ", "")) <= 2
@@ -210,7 +228,9 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
                 crop = _crop(cleaned, cell["box"])
                 if crop is not None:
                     digit_jobs.append((cell, crop))
-            elif cell["text"] and cell["conf"] < TEXT_REREAD_BELOW:
+            elif cell["text"] and cell["conf"] < TEXT_REREAD_BELOW and not figure_like:
+                # a figure read low-confident but well formed stays: read again as Vietnamese text it became
+                # "T.906,7" and "17.00C" (237-TB, 113-BC)
                 crop = _crop(cleaned, cell["box"])
                 if crop is not None:
                     text_jobs.append((cell, crop))
@@ -223,9 +243,9 @@ def read_scan_tables(cleaned: Image.Image, tsv: str, *, lang: str, dpi: int) -> 
         for (cell, _crop_img), (text, conf) in zip(
                 jobs, _read_strip([c for _, c in jobs], whitelist=whitelist, lang=job_lang, dpi=dpi, psm=psm),
                 strict=True):
+            page_fixed = repair_number(cell["text"].replace(" ", "")) or cell["text"]
             if mark == "digits" and (not WELL_FORMED.match(text) or (len(text) > 1 and text[0] in "-−+")):
                 continue                 # nothing better read (a sign is a rule's stub): keep the page reading
-            page_fixed = repair_number(cell["text"].replace(" ", "")) or cell["text"]
             if mark == "digits" and WELL_FORMED.match(page_fixed) and _digits(text) < _digits(page_fixed):
                 continue                 # a digit lost at the cell's edge ("86" for the page's "8O3" = 803)
             if mark == "digits" and not _is_figure_text(cell["text"]) and conf < MISSED_MIN_CONF:

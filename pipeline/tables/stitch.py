@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from extractors.table_model import TableSpan, norm
 from pipeline.tables.model import title_re, unit_line_re
+
+# Tesseract reads the same printed header differently on two pages ("Dự toán 2019 TW giao" and "t 2 Dự oán 019
+# TWgiao", 207-BC-UBND pp. 4-5), so an OCR'd header repeated on the next page is the same when its letters
+# mostly agree; a text layer's header must match exactly.
+OCR_HEADER_SIMILAR = 0.8
+
+
+def _header_key(ts: TableSpan) -> str:
+    """Return a table's header cells as one string: letters and digits only, lower case."""
+    return "".join(ch for r in ts.table.rows[: ts.header_rows] for x in r for ch in norm(x or "").lower()
+                   if ch.isalnum())
 
 
 def _same_header(a: TableSpan, b: TableSpan) -> bool:
@@ -11,7 +24,12 @@ def _same_header(a: TableSpan, b: TableSpan) -> bool:
         return False
     ha = [norm(x or "") for r in a.table.rows[: a.header_rows] for x in r]
     hb = [norm(x or "") for r in b.table.rows[: b.header_rows] for x in r]
-    return ha == hb
+    if ha == hb:
+        return True
+    if getattr(a.table, "source", None) != "ocr" or getattr(b.table, "source", None) != "ocr":
+        return False
+    ka, kb = _header_key(a), _header_key(b)
+    return bool(ka) and bool(kb) and SequenceMatcher(None, ka, kb, autojunk=False).ratio() >= OCR_HEADER_SIMILAR
 
 
 def stitch(prev: TableSpan, nxt: TableSpan) -> None:
