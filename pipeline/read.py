@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
+import queue
 import re
 import sys
+import threading
 import unicodedata
 import zipfile
 from array import array
 from collections import Counter
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -169,19 +173,10 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
         if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
         limits.check_page_count(p.name, handle.pages)
-        pages = []
-        for i in range(handle.pages):
-            try:
-                with PDFIUM_LOCK:
-                    w, h = handle.pdf.get_page_size(i)
-                limits.check_page_size(p.name, i + 1, w, h)
-                limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
-                pages.append(_read_pdf_page(handle.pdf, i))
-            except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
-                raise UnreadableDocument(
-                    f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
-                    "or print it to PDF again"
-                ) from e
+        # pdfium (and the C loop) run without the GIL: a thread loads the next pages while this one assembles
+        # (closed here, not when collected: the thread must be done before the handle is closed below)
+        with contextlib.closing(_read_ahead(_load_pages(p, handle), READ_AHEAD)) as loaded:
+            pages = [_assemble_page(page) for page in loaded]
     except BaseException:
         handle.close()
         raise
@@ -232,8 +227,85 @@ def page_ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
-    """Extract one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
+#: Pages the loading thread may run ahead of the assembly (each held as flat columns: ~50 kB a page).
+READ_AHEAD = 8
+T = TypeVar("T")
+
+
+def _load_pages(p: Path, handle: PdfHandle) -> Iterator[_LoadedPage]:
+    """Load every page of the PDF with pdfium in order, checking its size and the document's time limit."""
+    for i in range(handle.pages):
+        try:
+            with PDFIUM_LOCK:
+                w, h = handle.pdf.get_page_size(i)
+            limits.check_page_size(p.name, i + 1, w, h)
+            limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
+            yield _load_pdf_page(handle.pdf, i)
+        except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
+            raise UnreadableDocument(
+                f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
+                "or print it to PDF again"
+            ) from e
+
+
+def _read_ahead(items: Iterator[T], depth: int) -> Generator[T, None, None]:
+    """Yield the items in order while a thread produces up to `depth` ahead; its error is raised in its place.
+
+    The thread is stopped and joined before this returns or raises, so the caller may close what it reads.
+    """
+    q: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                q.put((True, item))
+                if stop.is_set():
+                    return
+            q.put((False, None))
+        except BaseException as e:      # handed over: raised by the consumer at this item's place
+            q.put((False, e))
+
+    thread = threading.Thread(target=produce, name="solieu-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = q.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():         # unblock a put() on a full queue, then let the thread end
+            with contextlib.suppress(queue.Empty):
+                q.get(timeout=0.01)
+        thread.join()
+
+
+@dataclass
+class _LoadedPage:
+    """What pdfium gives for a page: its characters and measures, before the (plain Python) text assembly."""
+
+    index: int
+    chars: _PageChars
+    width: float
+    height: float
+    coverage: float | None
+    rules: int | None
+
+
+def _assemble_page(loaded: _LoadedPage) -> Page:
+    """Build a page from what pdfium gave for it."""
+    text, boxes, sizes = _assemble(loaded.chars)
+    return Page(number=loaded.index + 1, text=text, boxes=boxes, sizes=sizes, width=loaded.width,
+                height=loaded.height, has_text_layer=bool(text.strip()), image_coverage=loaded.coverage,
+                rule_paths=loaded.rules)
+
+
+def _load_pdf_page(pdf: pdfium.PdfDocument, index: int) -> _LoadedPage:
+    """Read one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
     c = pdfium_c
     with PDFIUM_LOCK:     # every pdfium call of the page, not the text assembly (plain Python) below
         page = pdf[index]
@@ -258,9 +330,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
                 tp.close()
         finally:
             page.close()
-    text, boxes, sizes = _assemble(chars)
-    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
-                has_text_layer=bool(text.strip()), image_coverage=coverage, rule_paths=rules)
+    return _LoadedPage(index, chars, width, height, coverage, rules)
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
