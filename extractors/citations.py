@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import regex
 
 from core.chars import SUPERSCRIPT_DIGITS
+from extractors import prescan
 from extractors.model import Reference
 from extractors.vocab_meta import DocType, alternation, fold, vocab
 
@@ -219,7 +220,7 @@ def find_references(text: str, layout: Layout | None = None, *, own: str | None 
     """Return the references to other documents in text but own, in order: one per mention, or per number."""
     refs: list[Reference] = []
     after: set[int] = set()                 # ids of references whose issuer follows them ("... của Chính phủ")
-    for m in _reference_regex().finditer(text):
+    for m in prescan.finditer(_reference_regex(), text):
         number = canonical_number(text[m.start("num"):m.end("sym")])
         if own is not None and number == own:
             continue

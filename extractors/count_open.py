@@ -15,6 +15,7 @@ from functools import cache
 
 import regex
 
+from extractors import prescan
 from extractors.model import Figure
 from extractors.numbers import parse_number
 from extractors.quantity import qualifier_source
@@ -152,7 +153,7 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     count_ends = sorted(f.char_end for f in found if f.kind == "count")
     words = open_count_words()
     cands: list[regex.Match[str]] = []
-    for m in _candidate_regex().finditer(text):
+    for m in prescan.finditer(_candidate_regex(), text):
         a, b = m.start("n"), m.end("n")
         i = bisect.bisect_left(starts, b)
         if i > 0 and max(e for _, e in spans[max(0, i - 8):i]) > a:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import regex
 
+from extractors import prescan
 from extractors.checks import check_sums, flag_implausible, resolve_separators
 from extractors.count_open import find_open_counts
 from extractors.domain import domain_of
@@ -54,7 +55,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _non_figure_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for pat in vocabulary().non_figures.values() for m in pat.finditer(text)]
+    spans = [(m.start(), m.end()) for pat in vocabulary().non_figures.values() for m in prescan.finditer(pat, text)]
     return sorted(spans)
 
 

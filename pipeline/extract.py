@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors import extract, extract_metadata, extract_references
+from extractors import extract, extract_metadata, extract_references, prescan
 from extractors.model import Figure
 from extractors.table import link_restated, table_figures
 from pipeline.model import Document, Extracted, RawDocument, Structure
@@ -47,6 +47,8 @@ def _repaired_in(doc: Document, start: int, end: int) -> bool:
 
 def tables_stage(doc: Document, structure: Structure, raw: RawDocument) -> list[TableSpan]:
     """Find the document's tables and add their cells to the structure as table blocks."""
+    # the extraction's document-wide regex scans run on another core meanwhile (extract_stage picks them up)
+    prescan.scan_ahead(doc.text, prescan.document_patterns())
     spans = detect_tables(doc, raw)
     # Only the cells are table text: a note between or under a table's rows stays prose.
     structure.blocks.extend(table_blocks(spans, doc.text))
@@ -57,6 +59,13 @@ def tables_stage(doc: Document, structure: Structure, raw: RawDocument) -> list[
 def extract_stage(doc: Document, structure: Structure, raw: RawDocument,
                   spans: list[TableSpan] | None = None) -> Extracted:
     """Extract prose figures, table figures, references and metadata (finding the tables first if not given)."""
+    try:
+        return _extract(doc, structure, raw, spans)
+    finally:
+        prescan.release(doc.text)
+
+
+def _extract(doc: Document, structure: Structure, raw: RawDocument, spans: list[TableSpan] | None) -> Extracted:
     if spans is None:
         spans = tables_stage(doc, structure, raw)
     prose = extract(doc.text, structure)
