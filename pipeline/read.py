@@ -350,13 +350,16 @@ class _PageChars:
 _GENERATED = 1
 _HAS_BOX = 2
 _NATIVE_SO = Path(__file__).with_name("native") / "pdfchars.so"
+_NATIVE_ABI = 1                          # solieu_pdfchars_abi() of the pdfchars.c this code calls
 
 
 def _load_native() -> Any:
     """Return the C loop of pipeline/native/pdfchars.c (built by `make setup`), or None when it is not built."""
     try:
         lib = ctypes.CDLL(str(_NATIVE_SO))
-    except OSError:
+        if lib.solieu_pdfchars_abi() != _NATIVE_ABI:
+            return None                  # built from an older pdfchars.c: `make setup` rebuilds it
+    except (OSError, AttributeError):
         return None
     fn = lib.solieu_page_chars
     fn.restype = ctypes.c_int

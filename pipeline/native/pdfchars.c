@@ -10,6 +10,9 @@ typedef int (*get_box_fn)(void *page, int index, double *left, double *right, do
 typedef double (*get_size_fn)(void *page, int index);
 typedef int (*is_generated_fn)(void *page, int index);
 
+/* The calling convention below; read.py refuses a library built from another one (a stale .so). */
+int solieu_pdfchars_abi(void) { return 1; }
+
 /* Flags per kept character, as read.py's _GENERATED and _HAS_BOX. */
 #define GENERATED 1
 #define HAS_BOX 2
