@@ -47,7 +47,7 @@ def scan_ahead(text: str, patterns: Iterable[Any]) -> None:
                 fut.cancel()
 
 
-def finditer(pattern: Any, text: str) -> Iterable[Any]:
+def scanned(pattern: Any, text: str) -> Iterable[Any]:
     """Return pattern's matches in text, in order: the ones scanned ahead if there are, else found now."""
     if len(text) >= MIN_CHARS:
         with _lock:
@@ -67,17 +67,3 @@ def release(text: str) -> None:
         jobs = _ahead.pop(text, None)
     for _p, fut in (jobs or {}).values():
         fut.cancel()
-
-
-def document_patterns() -> list[Any]:
-    """Return the patterns the extraction runs over a whole document's text, in the order it uses them."""
-    from extractors.citations import _reference_regex
-    from extractors.count_open import _candidate_regex
-    from extractors.quantity import MEASURE_KINDS, measure_regex
-    from extractors.registry import PRIORITY
-    from extractors.vocab import vocabulary
-
-    measured = tuple(k for k in PRIORITY if k in (*MEASURE_KINDS, "count"))
-    return [measure_regex(measured, True), _candidate_regex(), *vocabulary().non_figures.values(),
-            _reference_regex()]
-

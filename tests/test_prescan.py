@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import extract, extract_references, prescan
+from pipeline.extract import document_patterns
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_MD = ROOT / "corpus" / "seed" / "binhson-2021-dan-van-kheo.md"
@@ -22,21 +23,21 @@ def test_extraction_is_the_same_with_the_scans_done_ahead() -> None:
     text = SEED_MD.read_text(encoding="utf-8") * 3
     assert len(text) >= prescan.MIN_CHARS
     now = _everything(text)
-    patterns = prescan.document_patterns()
+    patterns = document_patterns()
     prescan.scan_ahead(text, patterns)
     try:
-        assert all(prescan.finditer(p, text) is prescan.finditer(p, text) for p in patterns[:2])  # scanned once
+        assert all(prescan.scanned(p, text) is prescan.scanned(p, text) for p in patterns[:2])  # scanned once
         assert _everything(text) == now
     finally:
         prescan.release(text)
-    assert isinstance(prescan.finditer(patterns[0], text), type(patterns[0].finditer(text)))  # released: scans now
+    assert isinstance(prescan.scanned(patterns[0], text), type(patterns[0].finditer(text)))  # released: scans now
     assert sum(1 for f in now[0]) > 50
 
 
 def test_scans_run_on_a_thread_of_their_own() -> None:
     text = "Xây dựng 12 nhà tạm, 3 mô hình. " * 1000
     seen: list[str] = []
-    pattern = prescan.document_patterns()[0]
+    pattern = document_patterns()[0]
 
     class Spy:
         def finditer(self, t: str, concurrent: bool = False) -> Any:
@@ -46,7 +47,7 @@ def test_scans_run_on_a_thread_of_their_own() -> None:
     spy = Spy()
     prescan.scan_ahead(text, [spy])
     try:
-        assert len(list(prescan.finditer(spy, text))) == len(list(pattern.finditer(text)))
+        assert len(list(prescan.scanned(spy, text))) == len(list(pattern.finditer(text)))
     finally:
         prescan.release(text)
     assert seen and seen[0].startswith("solieu-prescan")
