@@ -12,7 +12,6 @@ import regex
 
 from core.chars import SUPERSCRIPT_DIGITS
 from extractors.model import Reference
-from extractors.prescan import scanned
 from extractors.vocab_meta import DocType, alternation, fold, vocab
 
 # One part of a document symbol: "CV", "BDVTU", "NĐ", "HĐND", "SGD&ĐT", "QH15", and the few with a
@@ -88,7 +87,7 @@ class Layout(Protocol):
 
 
 @cache
-def reference_regex() -> Any:
+def _reference_regex() -> Any:
     v = vocab()
     types = alternation([t.name for t in v.doc_types])
     words = v.max_name_words
@@ -220,7 +219,7 @@ def find_references(text: str, layout: Layout | None = None, *, own: str | None 
     """Return the references to other documents in text but own, in order: one per mention, or per number."""
     refs: list[Reference] = []
     after: set[int] = set()                 # ids of references whose issuer follows them ("... của Chính phủ")
-    for m in scanned(reference_regex(), text):
+    for m in _reference_regex().finditer(text):
         number = canonical_number(text[m.start("num"):m.end("sym")])
         if own is not None and number == own:
             continue

@@ -17,7 +17,6 @@ import regex
 
 from extractors.model import Figure
 from extractors.numbers import parse_number
-from extractors.prescan import scanned
 from extractors.quantity import qualifier_source
 from extractors.vocab import alternation, load, vocabulary
 
@@ -54,7 +53,7 @@ def open_count_words() -> OpenCountWords:
 
 
 @cache
-def candidate_regex() -> regex.Pattern[str]:
+def _candidate_regex() -> regex.Pattern[str]:
     scale = alternation(list(vocabulary().scale_words))
     return regex.compile(rf"""
     (?:(?<![\p{{L}}\p{{N}}])(?P<qual>(?i:{qualifier_source()}))[ \t]+)?  # hơn, trên, khoảng …
@@ -153,7 +152,7 @@ def find_open_counts(text: str, found: list[Figure]) -> list[Figure]:
     count_ends = sorted(f.char_end for f in found if f.kind == "count")
     words = open_count_words()
     cands: list[regex.Match[str]] = []
-    for m in scanned(candidate_regex(), text):
+    for m in _candidate_regex().finditer(text):
         a, b = m.start("n"), m.end("n")
         i = bisect.bisect_left(starts, b)
         if i > 0 and max(e for _, e in spans[max(0, i - 8):i]) > a:

@@ -12,7 +12,6 @@ from extractors.checks import check_sums, flag_implausible, resolve_separators
 from extractors.count_open import find_open_counts
 from extractors.domain import domain_of
 from extractors.model import Figure
-from extractors.prescan import scanned
 from extractors.registry import PRIORITY, scan
 from extractors.subject import clause_before, noun_phrase_after, place_of, subject_of
 from extractors.vocab import vocabulary
@@ -55,7 +54,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _non_figure_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for pat in vocabulary().non_figures.values() for m in scanned(pat, text)]
+    spans = [(m.start(), m.end()) for pat in vocabulary().non_figures.values() for m in pat.finditer(text)]
     return sorted(spans)
 
 

@@ -10,7 +10,6 @@ import regex
 
 from extractors.model import Figure, Quantity
 from extractors.numbers import NumberReading, normalize_decimal, number_regex_source, parse_number
-from extractors.prescan import scanned
 from extractors.vocab import UnitEntry, alternation, vocabulary
 
 #: What may not follow a unit or a counted noun: a letter, a digit, or a superscript (m², m³).
@@ -198,7 +197,7 @@ def find_measures(text: str, kind: str | tuple[str, ...] = MEASURE_KINDS, prose:
     kinds = (kind,) if isinstance(kind, str) else kind
     out: list[Figure] = []
     table = {k: u for name in kinds for k, u in unit_table(name).items()}
-    for m in scanned(measure_regex(kinds, prose), text):
+    for m in measure_regex(kinds, prose).finditer(text):
         if _BLANK_LINE.search(m.group(0)):
             continue                            # a figure never spans paragraphs ("1\n\nDự án" is a row number)
         noun = m.group("noun")

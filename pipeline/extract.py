@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from extractors import extract, extract_metadata, extract_references
-from extractors.citations import reference_regex
-from extractors.count_open import candidate_regex
 from extractors.model import Figure
-from extractors.prescan import release, scan_ahead
-from extractors.quantity import MEASURE_KINDS, measure_regex
-from extractors.registry import PRIORITY
 from extractors.table import link_restated, table_figures
-from extractors.vocab import vocabulary
 from pipeline.model import Document, Extracted, RawDocument, Structure
 from pipeline.tables import TableSpan, detect_tables, table_blocks, table_cells
 
@@ -53,16 +45,8 @@ def _repaired_in(doc: Document, start: int, end: int) -> bool:
     return False
 
 
-def document_patterns() -> list[Any]:
-    """Return the patterns the extraction runs over a whole document's text, in the order it uses them."""
-    measured = tuple(k for k in PRIORITY if k in (*MEASURE_KINDS, "count"))     # as registry.scan() asks
-    return [measure_regex(measured, True), candidate_regex(), *vocabulary().non_figures.values(), reference_regex()]
-
-
 def tables_stage(doc: Document, structure: Structure, raw: RawDocument) -> list[TableSpan]:
     """Find the document's tables and add their cells to the structure as table blocks."""
-    # the extraction's document-wide regex scans run on another core meanwhile (extract_stage picks them up)
-    scan_ahead(doc.text, document_patterns())
     spans = detect_tables(doc, raw)
     # Only the cells are table text: a note between or under a table's rows stays prose.
     structure.blocks.extend(table_blocks(spans, doc.text))
@@ -73,13 +57,6 @@ def tables_stage(doc: Document, structure: Structure, raw: RawDocument) -> list[
 def extract_stage(doc: Document, structure: Structure, raw: RawDocument,
                   spans: list[TableSpan] | None = None) -> Extracted:
     """Extract prose figures, table figures, references and metadata (finding the tables first if not given)."""
-    try:
-        return _extract(doc, structure, raw, spans)
-    finally:
-        release(doc.text)
-
-
-def _extract(doc: Document, structure: Structure, raw: RawDocument, spans: list[TableSpan] | None) -> Extracted:
     if spans is None:
         spans = tables_stage(doc, structure, raw)
     prose = extract(doc.text, structure)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import hashlib
-import queue
 import re
 import sys
-import threading
 import unicodedata
 import zipfile
 from array import array
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -173,10 +170,7 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
         if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
         limits.check_page_count(p.name, handle.pages)
-        # pdfium (and the C loop) run without the GIL: a thread loads the next pages while this one assembles
-        # (closed here, not when collected: the thread must be done before the handle is closed below)
-        with contextlib.closing(_read_ahead(_load_pages(p, handle), READ_AHEAD)) as loaded:
-            pages = [_assemble_page(page) for page in loaded]
+        pages = [_assemble_page(loaded) for loaded in _load_pages(p, handle)]
     except BaseException:
         handle.close()
         raise
@@ -227,11 +221,6 @@ def page_ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-#: Pages the loading thread may run ahead of the assembly (each held as flat columns: ~50 kB a page).
-READ_AHEAD = 8
-T = TypeVar("T")
-
-
 def _load_pages(p: Path, handle: PdfHandle) -> Iterator[_LoadedPage]:
     """Load every page of the PDF with pdfium in order, checking its size and the document's time limit."""
     for i in range(handle.pages):
@@ -246,42 +235,6 @@ def _load_pages(p: Path, handle: PdfHandle) -> Iterator[_LoadedPage]:
                 f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
                 "or print it to PDF again"
             ) from e
-
-
-def _read_ahead(items: Iterator[T], depth: int) -> Generator[T, None, None]:
-    """Yield the items in order while a thread produces up to `depth` ahead; its error is raised in its place.
-
-    The thread is stopped and joined before this returns or raises, so the caller may close what it reads.
-    """
-    q: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                q.put((True, item))
-                if stop.is_set():
-                    return
-            q.put((False, None))
-        except BaseException as e:      # handed over: raised by the consumer at this item's place
-            q.put((False, e))
-
-    thread = threading.Thread(target=produce, name="solieu-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            more, item = q.get()
-            if not more:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():         # unblock a put() on a full queue, then let the thread end
-            with contextlib.suppress(queue.Empty):
-                q.get(timeout=0.01)
-        thread.join()
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -54,26 +53,3 @@ def test_c_and_python_loops_give_the_same_pages(monkeypatch: pytest.MonkeyPatch)
     assert "440 m² đất" in fast[4].text
     assert [(p.text, p.boxes, p.sizes) for p in fast] == [(p.text, p.boxes, p.sizes) for p in slow]
 
-
-def _count_to(n: int, fail_at: int | None = None) -> Iterator[int]:
-    for i in range(n):
-        if i == fail_at:
-            raise ValueError(f"item {i}")
-        yield i
-
-
-def test_read_ahead_keeps_order_and_raises_an_error_in_its_place() -> None:
-    assert list(read._read_ahead(_count_to(50), 3)) == list(range(50))
-    got: list[int] = []
-    with pytest.raises(ValueError, match="item 7"):
-        got.extend(read._read_ahead(_count_to(50, fail_at=7), 3))
-    assert got == list(range(7))
-
-
-def test_read_ahead_stops_its_thread_when_the_reader_stops_early() -> None:
-    import threading
-
-    ahead = read._read_ahead(_count_to(1000), 2)
-    assert next(ahead) == 0
-    ahead.close()
-    assert not [t for t in threading.enumerate() if t.name == "solieu-read-ahead"]
