@@ -10,8 +10,6 @@ from pipeline.model import Page
 # Letters that carry Vietnamese diacritics (precomposed, NFC).
 _VI_DIACRITIC = regex.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", regex.I)
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
-# A word (of words joined by spaces) holding such a letter: counts them in one pass, not a search per word.
-_WORD_WITH_DIACRITIC = regex.compile(r"\S*" + _VI_DIACRITIC.pattern + r"\S*", regex.I)
 # Frequent Vietnamese words as they look with their diacritics stripped: proof the text is Vietnamese.
 _STRIPPED_VI = frozenset(
     ["va", "cua", "cac", "cong", "nam", "huyen", "tinh", "trong", "duoc", "nhung", "nguoi", "dan", "thuc", "hien", "ngay", "thang", "so", "xa", "ve", "voi", "cho", "tren", "nay", "theo", "lam", "dong", "chi", "bao", "cao", "ke", "hoach", "quyet", "dinh", "uy", "ban", "nhan", "hoa", "doc", "lap", "tu", "do", "hanh", "phuc"]
@@ -35,7 +33,7 @@ LEGACY_LINE_SHARE = 0.3       # share of lines that are certain TCVN3/VNI to cal
 def diacritic_share(text: str) -> float:
     """Return the share of words that carry a Vietnamese diacritic (about half in real Vietnamese text)."""
     words = _WORD.findall(text)
-    return len(_WORD_WITH_DIACRITIC.findall(" ".join(words))) / len(words) if words else 0.0
+    return sum(map(bool, map(_VI_DIACRITIC.search, words))) / len(words) if words else 0.0
 
 
 def triage_page(page: Page) -> tuple[str, str]:
@@ -69,8 +67,7 @@ def triage_page(page: Page) -> tuple[str, str]:
         )
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) >= MIN_WORDS_FOR_SHARE:
-        # words hold letters and marks only: in the words joined by spaces each \S run is one word
-        with_dia = len(_WORD_WITH_DIACRITIC.findall(" ".join(words)))
+        with_dia = sum(map(bool, map(_VI_DIACRITIC.search, words)))     # map over a C method: no Python loop
         share_dia = with_dia / len(words)
         if share_dia < MIN_DIACRITIC_SHARE and (
                 (stripped_hits := sum(1 for w in words if w in _STRIPPED_VI)) >= max(3, len(words) // 20)):
