@@ -12,7 +12,8 @@ Each measurement runs in a fresh child process (so its peak RSS is its own):
              .txt into a new database (start-up);
 - batch:     `solieu ingest` of 10 and of N synthetic one-page .txt documents: peak RSS;
 - ocr:       the OCR stage (2 workers, no cache) against bare `tesseract` on the same page images, 2 at a time.
-The machine has 2 cores shared with other work: compare ratios within one run, not seconds across runs.
+The machine has 2 cores shared with other work: compare ratios within one run, not seconds across runs; the
+last column gives CPU seconds and marginal pages per CPU second, which other work stretches far less.
 """
 
 from __future__ import annotations
@@ -64,19 +65,23 @@ def child_stages(path: str) -> dict[str, Any]:
     from pipeline.sequence import PROCESS_STAGES, LocalExecutor, Options, Stage, Work, run_stages
 
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     class Timed(LocalExecutor):
         def run_stage(self, stage: Stage, work: Work, options: Options) -> None:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             super().run_stage(stage, work, options)
             times[stage.name] = times.get(stage.name, 0.0) + time.perf_counter() - t0
+            cpu[stage.name] = cpu.get(stage.name, 0.0) + time.process_time() - c0
 
     work = Work(path)
-    t0 = time.perf_counter()
+    t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
     run_stages(work, Options(ocr="auto"), Timed(), stages=PROCESS_STAGES)
-    total = time.perf_counter() - t0
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
     assert work.extracted is not None
-    return {"pages": len(work.extracted.document.pages), "seconds": total, "stages": times,
+    # the stages run in this thread; what helper threads (read-ahead, regex scans) do is in cpu_seconds only
+    return {"pages": len(work.extracted.document.pages), "seconds": total, "stages": times, "cpu_seconds": total_cpu,
+            "main_thread_cpu_seconds": time.thread_time() - m0, "stages_cpu": cpu,
             "figures": len(work.extracted.figures), "rss_mb": peak_rss_mb()}
 
 
@@ -84,8 +89,9 @@ def child_pdftotext(path: str) -> dict[str, Any]:
     """Time pdftotext on one PDF."""
     t0 = time.perf_counter()
     subprocess.run(["pdftotext", "-layout", path, "-"], check=True, capture_output=True)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": time.perf_counter() - t0, "rss_mb": rss}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024}
 
 
 def child_regex(path: str) -> dict[str, Any]:
@@ -106,13 +112,14 @@ def child_cli(args: list[str]) -> dict[str, Any]:
     """Run `solieu ingest …` in this process; return its wall time and peak RSS (the warm server apart)."""
     from solieu.cli import main
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         main(["ingest", *args, "--no-summary"], standalone_mode=False)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
-    return {"seconds": time.perf_counter() - t0, "rss_mb": peak_rss_mb()}
+    # CPU of this process (the Prefect server is another: not counted)
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "rss_mb": peak_rss_mb()}
 
 
 def child_ocr(path: str, pages: int) -> dict[str, Any]:
@@ -195,12 +202,20 @@ def main() -> None:
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("PREFECT_API_URL", None)
     res: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load": os.getloadavg()}, "pages": args.pages}
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str]] = []
 
     def marginal(key: str, t_small: float, t_big: float, p_small: int, p_big: int) -> float:
         rate = (p_big - p_small) / max(t_big - t_small, 1e-9)
         res.setdefault("marginal_pages_per_s", {})[key] = rate
         return rate
+
+    def cpu_marginal(key: str, small: dict[str, Any], big: dict[str, Any], p_small: int, p_big: int) -> str:
+        """Return the marginal pages per CPU second (a busy machine stretches wall time, far less CPU time)."""
+        if "cpu_seconds" not in small:
+            return ""
+        rate = (p_big - p_small) / max(big["cpu_seconds"] - small["cpu_seconds"], 1e-9)
+        res.setdefault("marginal_pages_per_cpu_s", {})[key] = rate
+        return f"{big['cpu_seconds']:.2f} cpu-s {rate:.0f} p/cpu-s"
 
     try:
         if "stages" not in skip:
@@ -210,34 +225,44 @@ def main() -> None:
             for stage, t in s_big["stages"].items():
                 extra = t - s_small["stages"].get(stage, 0.0)
                 rate = (s_big["pages"] - s_small["pages"]) / max(extra, 1e-9)
-                rows.append((f"stage {stage}", f"{t:.2f} s", f"{rate:.0f} p/s marginal", ""))
+                c_big, c_small = s_big["stages_cpu"][stage], s_small["stages_cpu"].get(stage, 0.0)
+                c_rate = (s_big["pages"] - s_small["pages"]) / max(c_big - c_small, 1e-9)
+                rows.append((f"stage {stage}", f"{t:.2f} s", f"{rate:.0f} p/s marginal", "",
+                             f"{c_big:.2f} cpu-s {c_rate:.0f} p/cpu-s"))
             rate = marginal("stages", s_small["seconds"], s_big["seconds"], s_small["pages"], s_big["pages"])
             rows.append(("all stages but load", f"{s_big['seconds']:.2f} s", f"{rate:.0f} p/s marginal",
-                         f"{s_big['rss_mb']:.0f} MB"))
+                         f"{s_big['rss_mb']:.0f} MB",
+                         cpu_marginal("stages", s_small, s_big, s_small["pages"], s_big["pages"])))
+            main_rate = (s_big["pages"] - s_small["pages"]) / max(
+                s_big["main_thread_cpu_seconds"] - s_small["main_thread_cpu_seconds"], 1e-9)
+            res.setdefault("marginal_pages_per_cpu_s", {})["stages_main_thread"] = main_rate
+            rows.append(("  of which the stages' own thread", "", "", "",
+                         f"{s_big['main_thread_cpu_seconds']:.2f} cpu-s {main_rate:.0f} p/cpu-s"))
         if "baselines" not in skip:
             p_small, p_big = run_child("pdftotext", str(small)), run_child("pdftotext", str(big))
             res["pdftotext"] = {"small": p_small, "big": p_big}
             rate = marginal("pdftotext", p_small["seconds"], p_big["seconds"], 10, args.pages)
             rows.append(("baseline pdftotext", f"{p_big['seconds']:.2f} s", f"{rate:.0f} p/s marginal",
-                         f"{p_big['rss_mb']:.0f} MB"))
+                         f"{p_big['rss_mb']:.0f} MB", cpu_marginal("pdftotext", p_small, p_big, 10, args.pages)))
             rx = run_child("regex", str(big))
             res["regex"] = rx
             rows.append(("baseline regex-only pass", f"{rx['seconds']:.3f} s",
-                         f"{args.pages / max(rx['seconds'], 1e-9):.0f} p/s", f"{rx['matches']} matches"))
+                         f"{args.pages / max(rx['seconds'], 1e-9):.0f} p/s", f"{rx['matches']} matches", ""))
         if "e2e" not in skip:
             one = work / "one.txt"
             one.write_text(PARAGRAPH, encoding="utf-8")
             first = run_child("cli", str(one), "--db", f"sqlite:///{work / 'start0.db'}", env=env)
             again = run_child("cli", str(one), "--db", f"sqlite:///{work / 'start1.db'}", env=env)
             res["startup"] = {"first_command": first, "warm": again}
-            rows.append(("ingest one .txt, new db, server cold", f"{first['seconds']:.2f} s", "", ""))
-            rows.append(("ingest one .txt, new db, server warm", f"{again['seconds']:.2f} s", "", ""))
+            rows.append(("ingest one .txt, new db, server cold", f"{first['seconds']:.2f} s", "", "", ""))
+            rows.append(("ingest one .txt, new db, server warm", f"{again['seconds']:.2f} s", "", "", ""))
             e_small = run_child("cli", str(small), "--db", f"sqlite:///{work / 'e2e-small.db'}", env=env)
             e_big = run_child("cli", str(big), "--db", f"sqlite:///{work / 'e2e-big.db'}", env=env)
             res["e2e"] = {"small": e_small, "big": e_big}
             rate = marginal("e2e", e_small["seconds"], e_big["seconds"], 10, args.pages)
             rows.append(("end to end (CLI, Prefect, SQLite)", f"{e_big['seconds']:.2f} s",
-                         f"{rate:.0f} p/s marginal", f"{e_big['rss_mb']:.0f} MB"))
+                         f"{rate:.0f} p/s marginal", f"{e_big['rss_mb']:.0f} MB",
+                         cpu_marginal("e2e", e_small, e_big, 10, args.pages)))
         if "batch" not in skip:
             batch: dict[str, Any] = {}
             for n in (10, args.docs):
@@ -247,16 +272,16 @@ def main() -> None:
                     (folder / f"d{i:05d}.txt").write_text(f"Báo cáo số {i}.\n{PARAGRAPH}", encoding="utf-8")
                 batch[str(n)] = run_child("cli", str(folder), "--db", f"sqlite:///{work / f'batch{n}.db'}", env=env)
                 rows.append((f"batch of {n} .txt documents", f"{batch[str(n)]['seconds']:.1f} s",
-                             f"{n / batch[str(n)]['seconds']:.1f} docs/s", f"{batch[str(n)]['rss_mb']:.0f} MB"))
+                             f"{n / batch[str(n)]['seconds']:.1f} docs/s", f"{batch[str(n)]['rss_mb']:.0f} MB", ""))
             batch["rss_ratio"] = batch[str(args.docs)]["rss_mb"] / batch["10"]["rss_mb"]
             res["batch"] = batch
-            rows.append((f"peak RSS {args.docs} docs / 10 docs", f"{batch['rss_ratio']:.2f}", "", ""))
+            rows.append((f"peak RSS {args.docs} docs / 10 docs", f"{batch['rss_ratio']:.2f}", "", "", ""))
         if "ocr" not in skip:
             o = run_child("ocr", str(SCAN), str(args.scan_pages))
             res["ocr"] = o
             rows.append(("OCR stage, 2 workers", f"{o['ours_s_per_page']:.2f} s/page", f"x{o['ratio']:.2f} of bare",
-                         f"{o['rss_mb']:.0f} MB"))
-            rows.append(("baseline bare tesseract, 2 at a time", f"{o['tesseract_s_per_page']:.2f} s/page", "", ""))
+                         f"{o['rss_mb']:.0f} MB", ""))
+            rows.append(("baseline bare tesseract, 2 at a time", f"{o['tesseract_s_per_page']:.2f} s/page", "", "", ""))
     finally:
         with __import__("contextlib").suppress(Exception):
             from solieu.prefect_server import stop_warm_server
@@ -267,7 +292,7 @@ def main() -> None:
     args.out.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
     width = max(len(r[0]) for r in rows) if rows else 10
     for r in rows:
-        print(f"{r[0]:<{width}}  {r[1]:>14}  {r[2]:>20}  {r[3]:>10}")
+        print(f"{r[0]:<{width}}  {r[1]:>14}  {r[2]:>20}  {r[3]:>10}  {r[4]}")
     print(f"(load average {res['machine']['load'][0]:.1f} on {res['machine']['cpus']} cores; JSON: {args.out})")
 
 

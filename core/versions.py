@@ -33,13 +33,13 @@ def tree_hash(root: Path, files: Iterable[Path]) -> str:
 
 
 def _code_and_data(package: Path, *, exclude: tuple[str, ...] = ()) -> list[Path]:
-    """Return a package's .py files and every file under its data/ folder (caches and bytecode left out)."""
+    """Return a package's .py and .c files and every file under its data/ folder (caches and bytecode left out)."""
     out: list[Path] = []
     for p in package.rglob("*"):
         rel = p.relative_to(package).parts
         if not p.is_file() or "__pycache__" in rel or rel[0] in exclude:
             continue
-        if p.suffix == ".py" or rel[0] == "data":
+        if p.suffix in (".py", ".c") or rel[0] == "data":     # .c: the PDF reader's loop (pipeline/native)
             out.append(p)
     return out
 

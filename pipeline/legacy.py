@@ -249,9 +249,8 @@ class LegacyDecoding:
         return bool(self.lines)
 
 
-def decode_text(text: str) -> LegacyDecoding:
-    """Decode the legacy lines of a text: certain lines, and lines next to them that decode cleanly."""
-    lines = text.split("\n")
+def _chosen_lines(lines: list[str]) -> dict[int, str]:
+    """Return {line number: encoding} of the lines to decode: certain ones, and their clean neighbours."""
     verdicts = [judge_line(line) for line in lines]
     chosen: dict[int, str] = {i: v.encoding for i, v in enumerate(verdicts) if v.certain and v.encoding}
     # A line too short to be sure on its own ("Sè: …") is decoded when a neighbouring non-blank line was
@@ -270,6 +269,13 @@ def decode_text(text: str) -> LegacyDecoding:
                     chosen[i] = v.encoding
                     changed = True
                     break
+    return chosen
+
+
+def decode_text(text: str) -> LegacyDecoding:
+    """Decode the legacy lines of a text: certain lines, and lines next to them that decode cleanly."""
+    lines = text.split("\n")
+    chosen = _chosen_lines(lines)
     out: list[str] = []
     src: list[int] = []
     offset = 0
@@ -296,9 +302,9 @@ def legacy_share(text: str) -> tuple[str | None, float, int]:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return None, 0.0, 0
-    d = decode_text(text)
-    if not d.lines:
+    decoded = sorted(_chosen_lines(text.split("\n")).items())   # decode_text(text).lines, without the text
+    if not decoded:
         return None, 0.0, 0
-    encs = [e for _, e in d.lines]
+    encs = [e for _, e in decoded]
     enc = max(set(encs), key=encs.count)
-    return enc, len(d.lines) / len(lines), len(d.lines)
+    return enc, len(decoded) / len(lines), len(decoded)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -66,14 +67,62 @@ class PdfHandle:
 
 def image_coverage(page: Any) -> float:
     """Return the share of a loaded pypdfium2 page covered by images (the caller holds PDFIUM_LOCK)."""
+    return page_objects(page, paths=False)[0]
+
+
+#: How deep page_objects looks into form XObjects for images, and for paths (levels 0 .. depth - 1).
+IMAGE_DEPTH = 2
+PATH_DEPTH = 3
+
+
+def page_objects(page: Any, *, images: bool = True, paths: bool = True) -> tuple[float, int]:
+    """Return (image_coverage, rule_paths) of a loaded pypdfium2 page in one walk (the caller holds PDFIUM_LOCK).
+
+    Walks the objects with pdfium's raw calls: wrapping each in a pypdfium2 object cost more than reading it.
+    The order is pypdfium2's get_objects(): depth first, a form before what it holds.
+    """
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
+    image, path, form = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+    image_boxes: list[tuple[float, float, float, float]] = []
+    path_boxes: list[tuple[float, float, float, float]] = []
+    depth = PATH_DEPTH if paths else IMAGE_DEPTH
+
+    def bounds(obj: Any) -> tuple[float, float, float, float]:
+        if not get_bounds(obj, *refs):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        return (left.value, bottom.value, right.value, top.value)
+
+    def walk(parent: Any, level: int) -> None:
+        if level == 0:
+            count, get = pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject
+        else:
+            count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
+        n = count(parent)
+        if n < 0:
+            raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        for i in range(n):
+            obj = get(parent, i)
+            if not obj:
+                raise pdfium.PdfiumError("Failed to get pageobject.")
+            kind = get_type(obj)
+            if kind == image and images and level < IMAGE_DEPTH:
+                image_boxes.append(bounds(obj))
+            elif kind == path and paths:
+                path_boxes.append(bounds(obj))
+            elif kind == form and level < depth - 1:
+                walk(obj, level + 1)
+
+    walk(page.raw, 0)
     w, h = page.get_size()
     area = 0.0
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        x0, y0, x1, y1 = obj.get_bounds()
+    for x0, y0, x1, y1 in image_boxes:
         area += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
-    return min(1.0, area / (w * h)) if w and h else 0.0
+    return (min(1.0, area / (w * h)) if w and h else 0.0), grid_paths(path_boxes)
 
 
 def grid_paths(boxes: Sequence[tuple[float, float, float, float]]) -> int:
@@ -99,7 +148,4 @@ def grid_paths(boxes: Sequence[tuple[float, float, float, float]]) -> int:
 
 def rule_paths(page: Any) -> int:
     """Return how many path objects of a loaded pypdfium2 page can form a grid (the caller holds PDFIUM_LOCK)."""
-    import pypdfium2.raw as pdfium_c
-
-    objs = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
-    return grid_paths([obj.get_bounds() for obj in objs])
+    return page_objects(page, images=False)[1]

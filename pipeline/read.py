@@ -5,9 +5,14 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import re
+import sys
 import unicodedata
 import zipfile
+from array import array
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -23,7 +28,7 @@ from pipeline.discover import SUPPORTED
 from pipeline.docximages import MAX_TEXT_PER_IMAGE, is_image_only, page_images, picture_count
 from pipeline.model import BBox, Page, PageImage, RawDocument, Table
 from pipeline.pdfcheck import damage_warnings
-from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, image_coverage, rule_paths
+from pipeline.pdfium import PDFIUM_LOCK, PdfHandle, page_objects
 from pipeline.sniff import SPREADSHEETS, TEXT, WORD_LIKE, advice, sniff
 from pipeline.spreadsheet import read_workbook
 from pipeline.textdecode import decode_bytes, name_of
@@ -165,19 +170,7 @@ def _read_pdf(p: Path, data: bytes, sha: str, *, keep_open: bool = False) -> Raw
         if handle.pages == 0:
             raise UnreadableDocument(f"{p.name}: the PDF has no pages; fetch a complete copy")
         limits.check_page_count(p.name, handle.pages)
-        pages = []
-        for i in range(handle.pages):
-            try:
-                with PDFIUM_LOCK:
-                    w, h = handle.pdf.get_page_size(i)
-                limits.check_page_size(p.name, i + 1, w, h)
-                limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
-                pages.append(_read_pdf_page(handle.pdf, i))
-            except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
-                raise UnreadableDocument(
-                    f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
-                    "or print it to PDF again"
-                ) from e
+        pages = [_assemble_page(loaded) for loaded in _load_pages(p, handle)]
     except BaseException:
         handle.close()
         raise
@@ -228,8 +221,44 @@ def page_ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
-    """Extract one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
+def _load_pages(p: Path, handle: PdfHandle) -> Iterator[_LoadedPage]:
+    """Load every page of the PDF with pdfium in order, checking its size and the document's time limit."""
+    for i in range(handle.pages):
+        try:
+            with PDFIUM_LOCK:
+                w, h = handle.pdf.get_page_size(i)
+            limits.check_page_size(p.name, i + 1, w, h)
+            limits.check_clock(str(p), f"reading page {i + 1} of {handle.pages}")
+            yield _load_pdf_page(handle.pdf, i)
+        except pdfium.PdfiumError as e:     # found by fuzzing: a page object that pdfium cannot load
+            raise UnreadableDocument(
+                f"{p.name}: page {i + 1} of the PDF is damaged and cannot be loaded ({e}); fetch a fresh copy, "
+                "or print it to PDF again"
+            ) from e
+
+
+@dataclass
+class _LoadedPage:
+    """What pdfium gives for a page: its characters and measures, before the (plain Python) text assembly."""
+
+    index: int
+    chars: _PageChars
+    width: float
+    height: float
+    coverage: float | None
+    rules: int | None
+
+
+def _assemble_page(loaded: _LoadedPage) -> Page:
+    """Build a page from what pdfium gave for it."""
+    text, boxes, sizes = _assemble(loaded.chars)
+    return Page(number=loaded.index + 1, text=text, boxes=boxes, sizes=sizes, width=loaded.width,
+                height=loaded.height, has_text_layer=bool(text.strip()), image_coverage=loaded.coverage,
+                rule_paths=loaded.rules)
+
+
+def _load_pdf_page(pdf: pdfium.PdfDocument, index: int) -> _LoadedPage:
+    """Read one page's characters, boxes (top-left origin, points) and font sizes with pdfium."""
     c = pdfium_c
     with PDFIUM_LOCK:     # every pdfium call of the page, not the text assembly (plain Python) below
         page = pdf[index]
@@ -245,8 +274,7 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
             else:
                 # triage's image share, measured on this load of the page rather than by loading it again;
                 # not after a flattening, which OCR's own reopening of the file would not see
-                coverage = image_coverage(page)
-                rules = rule_paths(page)
+                coverage, rules = page_objects(page)
             width, height = page.get_size()
             tp = page.get_textpage()
             try:
@@ -255,121 +283,207 @@ def _read_pdf_page(pdf: pdfium.PdfDocument, index: int) -> Page:
                 tp.close()
         finally:
             page.close()
-    text, boxes, sizes = _assemble(chars)
-    return Page(number=index + 1, text=text, boxes=boxes, sizes=sizes, width=width, height=height,
-                has_text_layer=bool(text.strip()), image_coverage=coverage, rule_paths=rules)
+    return _LoadedPage(index, chars, width, height, coverage, rules)
 
 
 # (char, box, size, bottom of the glyph box from the top (a baseline stand-in), generated)
 _Char = tuple[str, BBox | None, float | None, float | None, bool]
 
 
-def _page_chars(tp: pdfium.PdfTextPage, height: float) -> list[_Char]:
-    """Return the page's characters with boxes and font sizes (two pdfium calls per visible char)."""
+@dataclass
+class _PageChars:
+    """A text page's kept characters as flat columns (what the C loop fills; the Python loop the same)."""
+
+    text: str                      # one character per kept pdfium char
+    box: array[float]              # left, top, right, bottom per character (0s where it has none)
+    size: array[float]             # font size per character, 0 where none (spaces, generated breaks)
+    flags: bytes                   # _GENERATED | _HAS_BOX per character
+
+
+_GENERATED = 1
+_HAS_BOX = 2
+_NATIVE_SO = Path(__file__).with_name("native") / "pdfchars.so"
+_NATIVE_ABI = 1                          # solieu_pdfchars_abi() of the pdfchars.c this code calls
+
+
+def _load_native() -> Any:
+    """Return the C loop of pipeline/native/pdfchars.c (built by `make setup`), or None when it is not built."""
+    try:
+        lib = ctypes.CDLL(str(_NATIVE_SO))
+        if lib.solieu_pdfchars_abi() != _NATIVE_ABI:
+            return None                  # built from an older pdfchars.c: `make setup` rebuilds it
+    except (OSError, AttributeError):
+        return None
+    fn = lib.solieu_page_chars
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_void_p,
+                   ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                   ctypes.c_void_p]
+    pointers = tuple(ctypes.cast(f, ctypes.c_void_p).value or 0 for f in (
+        pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_IsGenerated))
+    return partial(_chars_native, fn, pointers)
+
+
+def _text_units(raw: Any, n: int) -> Any:
+    """Return the text page's n UTF-16 units (one per char index) as a ctypes array."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+    return buf, max(got - 1, 0)
+
+
+def _chars_native(fn: Any, pointers: tuple[int, ...], tp: pdfium.PdfTextPage, height: float) -> _PageChars:
+    """Return the page's characters read by the C loop (the caller holds PDFIUM_LOCK)."""
+    raw = tp.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    if n <= 0:
+        return _PageChars("", array("d"), array("d"), b"")
+    buf, got = _text_units(raw, n)
+    codes = array("I", bytes(4 * got))
+    box = array("d", bytes(32 * got))
+    size = array("d", bytes(8 * got))
+    flags = array("B", bytes(got))
+    k = fn(raw, buf, got, height, *pointers, codes.buffer_info()[0], box.buffer_info()[0],
+           size.buffer_info()[0], flags.buffer_info()[0])
+    del codes[k:], box[4 * k:], size[k:], flags[k:]
+    return _PageChars(codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"),
+                      box, size, flags.tobytes())
+
+
+def _chars_python(tp: pdfium.PdfTextPage, height: float) -> _PageChars:
+    """Return the page's characters read in Python, as the C loop does (the fallback; the caller holds the lock)."""
     c = pdfium_c
     raw = tp.raw
     n = c.FPDFText_CountChars(raw)
     if n <= 0:
-        return []
-    buf = (ctypes.c_ushort * (n + 1))()
-    got = c.FPDFText_GetText(raw, 0, n, buf)
-    units = list(buf[: max(got - 1, 0)])
+        return _PageChars("", array("d"), array("d"), b"")
+    buf, got = _text_units(raw, n)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     pl, pr, pb, pt = ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
-    get_box = c.FPDFText_GetCharBox
-    get_size = c.FPDFText_GetFontSize
-    is_generated = c.FPDFText_IsGenerated
-    out: list[_Char] = []
-    append = out.append
-    for i, code in enumerate(units):
+    get_box, get_size, is_generated = c.FPDFText_GetCharBox, c.FPDFText_GetFontSize, c.FPDFText_IsGenerated
+    text: list[str] = []
+    box = array("d")
+    size = array("d")
+    flags = bytearray()
+    for i, code in enumerate(buf[:got]):
         if code == 0 or code == 0xFFFE:
             continue
         # 2 is pdfium's mark for a hyphen it found at a line end: keep it as a soft hyphen for normalize
-        ch = "\u00ad" if code == 2 else chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd"
+        text.append("\u00ad" if code == 2 else chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd")
         if (code == 32 or code == 10 or code == 13) and is_generated(raw, i) == 1:
-            append((ch, None, None, None, True))
+            box.extend((0.0, 0.0, 0.0, 0.0))
+            size.append(0.0)
+            flags.append(_GENERATED)
             continue
-        box: BBox | None = None
         if get_box(raw, i, pl, pr, pb, pt):
-            box = (left.value, height - top.value, right.value, height - bottom.value)
-        if code == 32:
-            append((ch, box, None, None, False))
-            continue
-        size = get_size(raw, i)
-        append((ch, box, float(size) if size else None, box[3] if box else None, False))
-    return out
-
-
-def _assemble(chars: list[_Char]) -> tuple[str, list[BBox | None], list[float | None]]:
-    """Build page text: lines from pdfium, raised small digits as superscripts, combining marks composed."""
-    # 1. split into lines at pdfium's generated line breaks, but undo breaks that pdfium makes only because
-    #    a superscript (footnote marker, m²) sits on a raised baseline
-    lines: list[list[_Char]] = [[]]
-    i = 0
-    while i < len(chars):
-        ch = chars[i]
-        if ch[0] in "\r\n" and ch[4]:
-            j = i
-            while j < len(chars) and chars[j][0] in "\r\n" and chars[j][4]:
-                j += 1
-            prev = next((x for x in reversed(lines[-1]) if x[1] is not None and not x[0].isspace()), None)
-            nxt = next((x for x in chars[j:] if x[1] is not None and not x[0].isspace()), None)
-            if not (prev and nxt and _same_line(prev, nxt, lines[-1])):
-                lines.append([])
-            i = j
-            continue
-        if ch[0] == "\r":
-            i += 1
-            continue
-        if ch[0] == "\n":
-            lines.append([])
+            box.extend((left.value, height - top.value, right.value, height - bottom.value))
+            flags.append(_HAS_BOX)
         else:
-            lines[-1].append(ch)
-        i += 1
-    text: list[str] = []
+            box.extend((0.0, 0.0, 0.0, 0.0))
+            flags.append(0)
+        size.append(0.0 if code == 32 else float(get_size(raw, i)))
+    return _PageChars("".join(text), box, size, bytes(flags))
+
+
+_NATIVE = _load_native()
+
+
+def _page_chars(tp: pdfium.PdfTextPage, height: float) -> _PageChars:
+    """Return the page's characters with boxes and font sizes: the C loop when built, else the Python one."""
+    return _NATIVE(tp, height) if _NATIVE is not None else _chars_python(tp, height)
+
+
+# every character str.isdigit() accepts (pdfium gives UTF-16 units: the BMP is all there is)
+_DIGITS = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x10000) if chr(c).isdigit()) + "]")
+_BREAKS = re.compile("[\r\n]")
+_NO_BOX = re.compile(b"[\x00\x01]")
+
+
+def _assemble(chars: _PageChars) -> tuple[str, list[BBox | None], list[float | None]]:
+    """Build page text: lines from pdfium, raised small digits as superscripts, combining marks composed."""
+    text, flags = chars.text, chars.flags
+    # columns as Python objects, built in C: a 4-tuple per box (None where none), None for a size of 0
+    all_boxes: list[BBox | None] = list(zip(*[iter(chars.box)] * 4, strict=False))
+    for m in _NO_BOX.finditer(flags):
+        all_boxes[m.start()] = None
+    all_sizes: list[float | None] = [s or None for s in chars.size]
+    # 1. split into lines (each a list of [start, end) runs of characters) at pdfium's generated line
+    #    breaks, but undo breaks that pdfium makes only because a superscript (footnote marker, m²) sits
+    #    on a raised baseline
+    lines: list[list[tuple[int, int]]] = [[]]
+    start = 0
+    breaks = [m.start() for m in _BREAKS.finditer(text)]
+    k = 0
+    while k < len(breaks):
+        i = breaks[k]
+        if start < i:
+            lines[-1].append((start, i))
+        if flags[i] & _GENERATED:
+            j = i
+            while k < len(breaks) and breaks[k] == j and flags[j] & _GENERATED:
+                j += 1
+                k += 1
+            prev = next((x for a, b in reversed(lines[-1]) for x in range(b - 1, a - 1, -1)
+                         if all_boxes[x] is not None and not text[x].isspace()), None)
+            nxt = next((x for x in range(j, len(text)) if all_boxes[x] is not None and not text[x].isspace()), None)
+            if not (prev is not None and nxt is not None and _same_line(prev, nxt, lines[-1], all_boxes, all_sizes)):
+                lines.append([])
+            start = j
+            continue
+        if text[i] == "\n":
+            lines.append([])
+        start = i + 1                      # a "\r" of the text itself is dropped
+        k += 1
+    if start < len(text):
+        lines[-1].append((start, len(text)))
+    out_text: list[str] = []
     boxes: list[BBox | None] = []
     sizes: list[float | None] = []
     for n, line in enumerate(lines):
         if n:
-            text.append("\n")
+            out_text.append("\n")
             boxes.append(None)
             sizes.append(None)
-        _mark_superscripts(line, text, boxes, sizes)
-    return compose("".join(text), boxes, sizes)
+        _mark_superscripts(line, chars, all_boxes, all_sizes, out_text, boxes, sizes)
+    return compose("".join(out_text), boxes, sizes)
 
 
-def _same_line(prev: _Char, nxt: _Char, line: list[_Char]) -> bool:
-    """Say whether nxt continues prev's line (it only moved up or down for a superscript)."""
-    pb, nb = prev[1], nxt[1]
+def _same_line(prev: int, nxt: int, line: list[tuple[int, int]], boxes: list[BBox | None],
+               sizes: list[float | None]) -> bool:
+    """Say whether character nxt continues prev's line (it only moved up or down for a superscript)."""
+    pb, nb = boxes[prev], boxes[nxt]
     assert pb is not None and nb is not None
     if nb[0] < pb[2] - 1.0:          # the next char starts left of the previous one: a new line
         return False
-    sizes = [x[2] for x in line if x[2]]
-    size = max(sizes) if sizes else (prev[2] or 10.0)
-    if prev[3] is None or nxt[3] is None:
-        return False
-    return abs(prev[3] - nxt[3]) < 0.6 * max(size, nxt[2] or 0.0)
+    top = max((z for a, b in line for z in sizes[a:b] if z), default=None)
+    size = top if top is not None else (sizes[prev] or 10.0)
+    # both are visible non-space characters: their glyph bottoms stand in for baselines
+    return abs(pb[3] - nb[3]) < 0.6 * max(size, sizes[nxt] or 0.0)
 
 
-def _mark_superscripts(line: list[_Char], text: list[str], boxes: list[BBox | None],
+def _mark_superscripts(line: list[tuple[int, int]], chars: _PageChars, all_boxes: list[BBox | None],
+                       all_sizes: list[float | None], text: list[str], boxes: list[BBox | None],
                        sizes: list[float | None]) -> None:
     """Append a line, turning small raised digits (footnote markers, m²) into superscript digits."""
     if not line:
         return
-    chars, line_boxes, line_sizes, _bases, _gen = zip(*line, strict=True)    # columns, built in C
-    digit_sizes = [z for z, ch in zip(line_sizes, chars, strict=True) if z and ch.isdigit()]
+    line_text = "".join(chars.text[a:b] for a, b in line)
+    line_boxes = [x for a, b in line for x in all_boxes[a:b]] if len(line) > 1 else all_boxes[line[0][0]:line[0][1]]
+    line_sizes = [z for a, b in line for z in all_sizes[a:b]] if len(line) > 1 else all_sizes[line[0][0]:line[0][1]]
+    digit_sizes = [z for m in _DIGITS.finditer(line_text) if (z := line_sizes[m.start()])]
     top_size = max(filter(None, line_sizes), default=0.0)
     if not digit_sizes or min(digit_sizes) >= 0.8 * top_size:
         # fast path: no digit is smaller than the line's text, so none is a superscript
-        text.extend(chars)
+        text.append(line_text)
         boxes.extend(line_boxes)
         sizes.extend(line_sizes)
         return
-    weights: Counter[float] = Counter(x[2] for x in line if x[2])
+    weights: Counter[float] = Counter(z for z in line_sizes if z)
     body = weights.most_common(1)[0][0] if weights else None
-    bases = sorted(x[3] for x in line if x[3] is not None and x[0].isalnum())
-    baseline = bases[len(bases) // 2] if bases else None     # median glyph bottom ~ the baseline
-    for ch, box, size, base, _ in line:
+    # glyph bottoms stand in for baselines (a space has none)
+    bases = [None if bx is None or ch == " " else bx[3] for ch, bx in zip(line_text, line_boxes, strict=True)]
+    alnum = sorted(base for ch, base in zip(line_text, bases, strict=True) if base is not None and ch.isalnum())
+    baseline = alnum[len(alnum) // 2] if alnum else None     # median glyph bottom ~ the baseline
+    for ch, box, size, base in zip(line_text, line_boxes, line_sizes, bases, strict=True):
         out = ch
         if (ch.isdigit() and size and body and base is not None and baseline is not None
                 and size < 0.8 * body and baseline - base > 0.15 * body):

@@ -15,6 +15,8 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -qx vie; then need+=(tesseract-ocr-vie); fi
 # figures re-read in scanned tables use the eng model with a digit whitelist (pipeline/tables/scan.py)
 if ! tesseract --list-langs 2>/dev/null | grep -qx eng; then need+=(tesseract-ocr-eng); fi
+# make setup compiles the PDF reader's per-character loop (pipeline/native/pdfchars.c; no headers needed)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 # Legacy office files (.doc, .rtf, .odt, Word's HTML, .xls, .ods) are converted by LibreOffice headless.

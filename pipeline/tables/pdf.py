@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -131,6 +132,9 @@ def _aligned_bands(page: Any) -> list[tuple[float, float]]:
     return _bands(page.extract_words(x_tolerance=1.5))
 
 
+_X0, _X1 = operator.itemgetter(0), operator.itemgetter(2)
+
+
 def _line_gaps(page: Page) -> list[list[float]]:
     """Return, for each line of a read page, the gaps between its words (points, from the character boxes)."""
     out: list[list[float]] = []
@@ -141,7 +145,7 @@ def _line_gaps(page: Page) -> list[list[float]]:
         for m in _WORD_RE.finditer(line):
             xs = [b for b in boxes[pos + m.start(): pos + m.end()] if b is not None]
             if xs:
-                spans.append((min(b[0] for b in xs), max(b[2] for b in xs)))
+                spans.append((min(map(_X0, xs)), max(map(_X1, xs))))     # map over itemgetter: a loop in C
         spans.sort()
         out.append([b[0] - a[1] for a, b in itertools.pairwise(spans)])
         pos += len(line) + 1
