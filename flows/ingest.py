@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
@@ -142,11 +143,16 @@ def dask_task_runner(address: str | None = None, workers: int | None = None) -> 
 
 
 def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool = False,
-               workers: int | None = None, task_runner: TaskRunner[Any] | None = None) -> IngestSummary:
+               workers: int | None = None, task_runner: TaskRunner[Any] | None = None,
+               heartbeats: bool = True) -> IngestSummary:
     """Run the ingest flow; documents run `workers` at a time on a thread pool unless a task runner is given.
 
-    A Dask runner (dask_task_runner) plugs in here as another task_runner.
+    A Dask runner (dask_task_runner) plugs in here as another task_runner. heartbeats=False stops the flow
+    run's heartbeat events: nothing reads them on solieu's own local server (it runs no automations), and
+    the heartbeat thread, asleep in one-second steps, holds up the end of every run by up to a second.
     """
     runner: Any = task_runner or ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
-    result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
+    updates = {} if heartbeats else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with temporary_settings(updates=updates):
+        result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
     return result
