@@ -151,7 +151,11 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
                         raise DatabaseError(f"{safe_url(url)} holds no solieu dataset; run `solieu ingest PATH` "
                                             "first")
                 elif current is None and engine.dialect.name == "sqlite" and not inspect(conn).get_table_names():
-                    create_newest(conn)
+                    # One write transaction for all of it (pysqlite would run each CREATE on its own): a racing
+                    # process waits here, then finds the dataset whole; a crash leaves the file empty.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    if not inspect(conn).get_table_names():
+                        create_newest(conn)
                 elif current != SCHEMA_REVISION:
                     from alembic import command  # only when there is something to migrate: ~0.3 s to import
 
