@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import queue
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
@@ -98,14 +101,29 @@ def ingest_document(fn: Sealed, item: Sealed) -> Any:
 class PrefectExecutor:
     """Runs each document as a Prefect task on the flow's task runner, each stage as a nested task."""
 
+    def __init__(self, window: int = 16) -> None:
+        self.window = max(1, window)
+
     def map(self, fn: Callable[[T], R], items: list[T]) -> Iterator[tuple[T, R | BaseException]]:
-        """Submit one ingest-document task per item; yield results as they complete."""
-        futures = {ingest_document.submit(Sealed(fn), Sealed(item)): item for item in items}
-        for fut in as_completed(list(futures)):
+        """Submit one ingest-document task per item, at most `window` unfinished at once; yield results as they come."""
+        # A future keeps its task run's state and result: submitting a whole batch at once held every one of
+        # them until the end (RSS grew with the batch). Only a window of futures is alive at a time now.
+        finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
+        pending: dict[PrefectFuture[Any], T] = {}
+        todo = iter(items)
+        while True:
+            for item in itertools.islice(todo, self.window - len(pending)):
+                fut = ingest_document.submit(Sealed(fn), Sealed(item))
+                pending[fut] = item
+                fut.add_done_callback(finished.put)
+            if not pending:
+                return
+            fut = finished.get()
+            item = pending.pop(fut)
             try:
-                yield futures[fut], fut.result()
+                yield item, fut.result()
             except Exception as exc:
-                yield futures[fut], exc
+                yield item, exc
 
     def run_stage(self, stage: Stage, work: Work, options: Options) -> None:
         """Run the stage's task in the document's task (Prefect records and retries it)."""
@@ -116,7 +134,9 @@ class PrefectExecutor:
 def ingest_flow(paths: list[str], db_url: str, ocr: str = "auto", force: bool = False,
                 workers: int | None = None) -> IngestSummary:
     """Ingest every supported file under paths into the dataset at db_url."""
-    return ingest(paths, db_url, PrefectExecutor(), ocr=ocr, force=force, workers=workers, progress=progress_hook())
+    # a few documents queued per worker keep every worker busy; more would only hold memory
+    executor = PrefectExecutor(window=4 * max(workers or 2, 2))
+    return ingest(paths, db_url, executor, ocr=ocr, force=force, workers=workers, progress=progress_hook())
 
 
 #: Worker processes of the LocalCluster started when --runner dask is given no scheduler address.
@@ -142,11 +162,16 @@ def dask_task_runner(address: str | None = None, workers: int | None = None) -> 
 
 
 def run_ingest(paths: list[str], db_url: str, *, ocr: str = "auto", force: bool = False,
-               workers: int | None = None, task_runner: TaskRunner[Any] | None = None) -> IngestSummary:
+               workers: int | None = None, task_runner: TaskRunner[Any] | None = None,
+               heartbeats: bool = True) -> IngestSummary:
     """Run the ingest flow; documents run `workers` at a time on a thread pool unless a task runner is given.
 
-    A Dask runner (dask_task_runner) plugs in here as another task_runner.
+    A Dask runner (dask_task_runner) plugs in here as another task_runner. heartbeats=False stops the flow
+    run's heartbeat events: nothing reads them on solieu's own local server (it runs no automations), and
+    the heartbeat thread, asleep in one-second steps, holds up the end of every run by up to a second.
     """
     runner: Any = task_runner or ThreadPoolTaskRunner(max_workers=max(1, workers or 2))
-    result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
+    updates = {} if heartbeats else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with temporary_settings(updates=updates):
+        result: IngestSummary = ingest_flow.with_options(task_runner=runner)(paths, db_url, ocr, force, workers)
     return result

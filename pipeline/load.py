@@ -35,6 +35,7 @@ from pipeline.schema import (
     failures,
     figures,
     ingest_runs,
+    metadata,
     pages,
     references,
     table_cells,
@@ -113,6 +114,20 @@ def _alembic_config(connection: Any) -> Any:
     return cfg
 
 
+def create_newest(conn: Any) -> None:
+    """Create an empty dataset at the newest revision in one step: tables, views, the alembic revision mark."""
+    # Replaying every migration on a new file costs ~0.3 s (alembic's import and a table rebuild per
+    # batch_alter_table); tests/test_load.py checks that both ways give one schema.
+    from pipeline.migrations.views import NEWEST_VIEWS
+
+    metadata.create_all(conn)
+    for sql in NEWEST_VIEWS:
+        conn.exec_driver_sql(sql)
+    conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                         "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_REVISION})
+
+
 def _schema_revision(conn: Any) -> str | None:
     """Return the dataset's alembic revision, or None for an empty database (read without importing alembic)."""
     if not inspect(conn).has_table("alembic_version"):
@@ -135,6 +150,12 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
                     if current is None:
                         raise DatabaseError(f"{safe_url(url)} holds no solieu dataset; run `solieu ingest PATH` "
                                             "first")
+                elif current is None and engine.dialect.name == "sqlite" and not inspect(conn).get_table_names():
+                    # One write transaction for all of it (pysqlite would run each CREATE on its own): a racing
+                    # process waits here, then finds the dataset whole; a crash leaves the file empty.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    if not inspect(conn).get_table_names():
+                        create_newest(conn)
                 elif current != SCHEMA_REVISION:
                     from alembic import command  # only when there is something to migrate: ~0.3 s to import
 

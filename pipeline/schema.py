@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 
 SCHEMA_REVISION = "0004"
@@ -135,7 +136,7 @@ documents = Table(
     Column("warnings", JSON),
     # 0002 (workbench): the report it is one source of, whether it is the one used for analysis, its period.
     Column("report_id", Integer, index=True),
-    Column("canonical", Boolean, nullable=False, default=False),
+    Column("canonical", Boolean, nullable=False, default=False, server_default=false()),  # as 0002 adds it
     Column("period_label", Text),
     Column("period_start", String(10)),
     Column("period_end", String(10)),

@@ -215,3 +215,31 @@ def test_export_out_dash_is_standard_output(seed_db: str, tmp_path: Path) -> Non
     assert res.returncode == 0, res.stderr
     assert {json.loads(x)["doc_number"] for x in res.stdout.splitlines()} == {"374-BC/HU"}
     assert not (tmp_path / "-").exists(), "'-' means standard output, not a file named '-'"
+
+
+def test_an_ingest_command_leaves_its_flow_and_task_runs_completed_on_the_server(seed_db: str) -> None:
+    # The command ends with os._exit after its exit handlers (solieu.cli.run) and sends no heartbeats:
+    # the server must still hold its run, one task per stage, each finished.
+    import time
+    import urllib.request
+
+    api = json.loads((PREFECT_HOME / "solieu-server.json").read_text(encoding="utf-8"))["api"]
+
+    def post(path: str, body: dict[str, object]) -> list[dict[str, object]]:
+        req = urllib.request.Request(f"{api}{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            result: list[dict[str, object]] = json.load(resp)
+            return result
+
+    deadline = time.monotonic() + 30          # the server records task-run states from events, a moment later
+    while True:
+        flows = [r for r in post("/flow_runs/filter", {"limit": 200}) if r["state_type"] == "COMPLETED"]
+        tasks = post("/task_runs/filter", {"flow_runs": {"id": {"any_": [r["id"] for r in flows]}}, "limit": 200})
+        names = {str(t["name"]).rsplit("-", 1)[0] for t in tasks if t["state_type"] == "COMPLETED"}
+        if {"ingest-document", "read", "extract", "load"} <= names or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert flows, "no completed ingest flow run on the server"
+    assert {"ingest-document", "read", "recover-text", "normalize", "structure", "tables", "extract",
+            "load"} <= names

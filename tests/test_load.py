@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from core.errors import DatabaseError, DatabaseURLError
 from extractors.model import Figure, Metadata, Reference
@@ -130,6 +132,39 @@ def test_schema_is_versioned_and_migrating_twice_is_harmless(url: str) -> None:
     engine = open_db(url)
     with engine.connect() as conn:
         assert conn.execute(text("select version_num from alembic_version")).scalar_one() == schema.SCHEMA_REVISION
+
+
+def _schema_of(engine: Any) -> dict[str, Any]:
+    """Describe every table and view as the database reports it (columns, keys, indexes, view SQL)."""
+    insp = inspect(engine)
+    out: dict[str, Any] = {}
+    for t in insp.get_table_names():
+        out[t] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default")), c.get("primary_key"))
+                        for c in insp.get_columns(t)],
+            "pk": insp.get_pk_constraint(t),
+            "fks": sorted(map(str, insp.get_foreign_keys(t))),
+            "indexes": sorted(map(str, insp.get_indexes(t))),
+            "unique": sorted(map(str, insp.get_unique_constraints(t))),
+            "checks": sorted(map(str, insp.get_check_constraints(t))),
+        }
+    with engine.connect() as conn:
+        out["views"] = conn.execute(text("select name, sql from sqlite_master where type = 'view' order by name")).all()
+        out["revision"] = conn.execute(text("select version_num from alembic_version")).all()
+    return out
+
+
+def test_a_new_sqlite_dataset_has_the_schema_the_migrations_build(tmp_path: Path) -> None:
+    from alembic import command
+
+    from pipeline.load import _alembic_config, make_engine
+
+    migrated = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    with migrated.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    created = open_db(f"sqlite:///{tmp_path / 'created.db'}")   # a new file: created in one step
+    assert _schema_of(created) == _schema_of(migrated)
+    assert _schema_of(created)["revision"] == [(schema.SCHEMA_REVISION,)]
 
 
 def test_readonly_engine_refuses_writes(sqlite_url: str) -> None:
