@@ -35,6 +35,8 @@ from pipeline.tesseract import (
     LINE_EM,
     PSM,
     clean_page,
+    drop_colour,
+    render_gray,
     repair_number,
     run_tesseract,
     tesseract_version,
@@ -469,11 +471,8 @@ def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
             w, h = pdf_page.get_size()
             limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
             # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
-            bitmap = pdf_page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
-            try:
-                img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
-            finally:
-                bitmap.close()
+            # own the pixels (the bitmap's buffer goes with it); a seal's or a pen's colour ink dropped
+            img = render_gray(pdf_page, limits.render_scale(w, h, dpi))
             w, h = pdf_page.get_size()
         finally:
             pdf_page.close()
@@ -677,7 +676,7 @@ def image_dpi(image: PageImage) -> float:
 def page_image(image: PageImage, dpi: int = IMAGE_DPI) -> Image.Image:
     """Decode a Word page picture to grayscale, scaled to `dpi` as shown (kept under the render pixel limit)."""
     with Image.open(io.BytesIO(image.data)) as img:
-        gray = img.convert("L")
+        gray = drop_colour(img)          # a seal's or a pen's colour ink dropped; a grey picture as before
     scale = dpi / image_dpi(image)
     cap = limit("render_mpx") * 1e6
     if gray.width * gray.height * scale * scale > cap > 0:
