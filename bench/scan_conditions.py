@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,8 +57,10 @@ def seal(img: Image.Image) -> Image.Image:
     font = ImageFont.truetype(FONT, max(12, r // 6))
     d.text((cx - r * 2 // 3, cy - r // 6), "UBND HUYỆN", fill=red, font=font)
     d.text((cx - r // 2, cy + r // 6), "★ 2019 ★", fill=red, font=font)
-    img.paste(layer, (0, 0), layer)
-    return img
+    # ink over ink darkens (a seal over black print stays black): multiply, not paint over
+    ink = Image.new("RGB", img.size, (255, 255, 255))
+    ink.paste(layer, (0, 0), layer)
+    return ImageChops.multiply(img, ink)
 
 
 def blue_ink(img: Image.Image) -> Image.Image:
@@ -88,12 +90,24 @@ def turn(img: Image.Image) -> Image.Image:
     return img.rotate(90, expand=True)
 
 
+def turn_cw(img: Image.Image) -> Image.Image:
+    """Turn the page a quarter turn clockwise."""
+    return img.rotate(-90, expand=True)
+
+
+def heavy(img: Image.Image) -> Image.Image:
+    """Thicken every stroke by a pixel each side at 300 dpi (heavy toner, bold print)."""
+    return img.filter(ImageFilter.MinFilter(3))
+
+
 CONDITIONS: dict[str, list[Callable[[Image.Image], Image.Image]]] = {
     "colour300": [tint],
     "seal": [tint, seal],
     "blue-ink": [tint, blue_ink],
     "jpeg-skew": [tint, jpeg_skew],
     "turned": [tint, turn],
+    "turned-cw": [tint, turn_cw],
+    "heavy": [tint, heavy],
     "all": [tint, seal, blue_ink, jpeg_skew],
 }
 
