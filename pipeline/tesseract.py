@@ -88,17 +88,26 @@ def deskew_angle(img: Image.Image) -> float:
 # saturated, a print's black and a paper's yellow are not. In grey they read as rules, cell text and noise: a red
 # seal over 113-BC-STC's price annex (a damaged 300 dpi colour copy) took its cell recall from 0.87 to 0.45.
 COLOUR_SATURATION = 70      # max - min channel (0-255) from which a pixel is coloured ink; yellowed paper is ~30-40
-COLOUR_RAMP = 40            # saturation over which a pixel goes from its grey to faded
+COLOUR_RAMP = 40            # saturation over COLOUR_SATURATION in which a pixel goes from its grey to faded
 COLOUR_MIN_SHARE = 0.0005   # coloured pixels a page needs before the colour is dropped (dust and fringes are fewer)
+
+
+def _saturation(rgb: Image.Image) -> Image.Image:
+    """Return each pixel's brightest channel less its darkest (0 for grey) as an L image; PIL's C loops, not numpy."""
+    from PIL import ImageChops
+
+    r, g, b = rgb.split()
+    return ImageChops.subtract(ImageChops.lighter(ImageChops.lighter(r, g), b),
+                               ImageChops.darker(ImageChops.darker(r, g), b))
 
 
 def has_colour_marks(img: Image.Image) -> bool:
     """Say whether a colour page image holds enough saturated ink (a seal, a pen) to be dropped before reading."""
     if img.mode not in ("RGB", "RGBA", "P", "CMYK", "YCbCr"):
         return False
-    arr = np.asarray(img.convert("RGB"), dtype=np.int16)
-    sat = arr.max(axis=2) - arr.min(axis=2)
-    return int(np.count_nonzero(sat > COLOUR_SATURATION)) > COLOUR_MIN_SHARE * sat.size
+    small = img.convert("RGB").reduce(2)         # a seal's ring is tens of pixels wide: half the pixels see it
+    hist = _saturation(small).histogram()
+    return sum(hist[COLOUR_SATURATION + 1:]) > COLOUR_MIN_SHARE * small.width * small.height
 
 
 def drop_colour(img: Image.Image) -> Image.Image:
@@ -113,7 +122,8 @@ def drop_colour(img: Image.Image) -> Image.Image:
     hi, lo = arr.max(axis=2), arr.min(axis=2)
     lum = arr @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     faded = 255 - (255 - hi) / 2
-    weight = np.clip((hi - lo - COLOUR_SATURATION + COLOUR_RAMP) / COLOUR_RAMP, 0, 1)
+    low = COLOUR_SATURATION - 20      # JPEG colour noise round black print (30-50) is left alone
+    weight = np.clip((hi - lo - low) / COLOUR_RAMP, 0, 1)
     return Image.fromarray((lum + (faded - lum) * weight).clip(0, 255).astype(np.uint8))
 
 
