@@ -35,6 +35,8 @@ from pipeline.tesseract import (
     LINE_EM,
     PSM,
     clean_page,
+    drop_colour,
+    render_gray,
     repair_number,
     run_tesseract,
     tesseract_version,
@@ -187,7 +189,25 @@ class PageText:
         self.repaired[start:end] = [True] * len(new)
 
 
-def assemble(words: list[_Word]) -> PageText:
+def _char_box(box: BBox, i: int, n: int, turn: int) -> BBox:
+    """Return the box of character i of n of a word (page points), spread the way the word runs on the page.
+
+    On a page read turned (turn, degrees counter-clockwise) a word runs down or up the page, not across: its
+    characters spread along x would stick out of a narrow table cell and a cell's text be read as a few letters of
+    each line ("c t h t H á rì k" for "trình kỳ họp thứ 7" on a portrait annex scanned sideways).
+    """
+    x0, top, x1, bottom = box
+    t = turn % 360
+    if t in (90, 270):
+        step = (bottom - top) / n
+        k = i if t == 90 else n - 1 - i       # turned 90: the text runs down the page; 270: up
+        return (round(x0, 2), round(top + k * step, 2), round(x1, 2), round(top + (k + 1) * step, 2))
+    step = (x1 - x0) / n
+    k = n - 1 - i if t == 180 else i
+    return (round(x0 + k * step, 2), round(top, 2), round(x0 + (k + 1) * step, 2), round(bottom, 2))
+
+
+def assemble(words: list[_Word], turn: int = 0) -> PageText:
     """Join words into lines (Tesseract's reading order), one box per character spread over its word."""
     pt = PageText("", [], [], [])
     parts: list[str] = []
@@ -201,10 +221,8 @@ def assemble(words: list[_Word]) -> PageText:
             pt.sizes.append(None)
         prev_line = w.line
         parts.append(w.text)
-        x0, top, x1, bottom = w.box
-        step = (x1 - x0) / len(w.text)
         for i in range(len(w.text)):
-            pt.boxes.append((round(x0 + i * step, 2), round(top, 2), round(x0 + (i + 1) * step, 2), round(bottom, 2)))
+            pt.boxes.append(_char_box(w.box, i, len(w.text), turn))
             pt.confidences.append(w.conf)
             pt.sizes.append(w.size)
     pt.text = "".join(parts)
@@ -394,7 +412,7 @@ def page_from_ocr(number: int, result: dict[str, Any], settings: OCRSettings,
     words = parse_tsv(result["tsv"], dpi=settings.dpi, angle=float(result["angle"]), size=size, turn=turn)
     words = table_words(words, result.get("tables") or [], dpi=settings.dpi, angle=float(result["angle"]),
                         size=size, turn=turn)
-    pt = assemble(words)
+    pt = assemble(words, turn)
     repaired = repair_text(pt)
     return Page(
         number=number, text=pt.text, boxes=pt.boxes, confidences=pt.confidences, sizes=pt.sizes,
@@ -469,11 +487,8 @@ def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
             w, h = pdf_page.get_size()
             limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
             # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
-            bitmap = pdf_page.render(scale=limits.render_scale(w, h, dpi), grayscale=True)
-            try:
-                img = bitmap.to_pil().copy()     # own the pixels: the bitmap's buffer goes with it
-            finally:
-                bitmap.close()
+            # own the pixels (the bitmap's buffer goes with it); a seal's or a pen's colour ink dropped
+            img = render_gray(pdf_page, limits.render_scale(w, h, dpi))
             w, h = pdf_page.get_size()
         finally:
             pdf_page.close()
@@ -596,7 +611,11 @@ def recover_text(raw: RawDocument, mode: str = "auto", *, workers: int | None = 
             page_settings = settings
             if result.get("size") and size[0] and not result.get("blank"):
                 # a page rendered at a capped size: its boxes scale with the dpi it was really rendered at
-                real = round(int(result["size"][0]) * 72 / size[0])
+                # (the width before the page was turned: a turned page's result is the other way round, and
+                # a portrait form scanned sideways onto a landscape page read as rendered at 142 dpi, its text
+                # boxes 1.4x off the table's rules)
+                width_px = int(result["size"][1 if int(result.get("turn", 0)) % 180 else 0])
+                real = round(width_px * 72 / size[0])
                 if real < settings.dpi - 1:
                     page_settings = dataclasses.replace(settings, dpi=real)
             new = page_from_ocr(pages[i].number, result, page_settings, size[0], size[1])
@@ -677,7 +696,7 @@ def image_dpi(image: PageImage) -> float:
 def page_image(image: PageImage, dpi: int = IMAGE_DPI) -> Image.Image:
     """Decode a Word page picture to grayscale, scaled to `dpi` as shown (kept under the render pixel limit)."""
     with Image.open(io.BytesIO(image.data)) as img:
-        gray = img.convert("L")
+        gray = drop_colour(img)          # a seal's or a pen's colour ink dropped; a grey picture as before
     scale = dpi / image_dpi(image)
     cap = limit("render_mpx") * 1e6
     if gray.width * gray.height * scale * scale > cap > 0:
