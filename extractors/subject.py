@@ -211,6 +211,8 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
                 break
     if after and _NUMBER_WORD.search(after):
         after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
+    if after:
+        after = _before_adjunct(text[fig.char_end:], after)   # "70% đối với …", "1.200 ha lúa vào ngày 12/9"
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
         if fig.kind not in ("percent", "money"):
             # "hiến 440 m² đất", "bê tông 14,7 km đường giao thông nông thôn": the object with its verb says
@@ -220,6 +222,34 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
                 return f"{after} {_lower_first(verb)}"
         return after
     return clause_before(text, fig.char_start, floor)
+
+
+#: Words of an adjunct that need a number after them to be one: "vào năm 2025" is a time, "đưa vào sử dụng" is not.
+_DATED_ADJUNCTS = frozenset({"vào", "đến", "trước", "sau"})
+
+
+def _before_adjunct(following: str, phrase: str) -> str | None:
+    """Cut phrase (read from following) before a time or condition adjunct, which never names the thing measured.
+
+    "đạt 95% vào năm 2025", "70% đối với học sinh …", "1.200 ha lúa vào sáng ngày 12/9": the adjunct and what
+    follows it go; a word like "vào" counts only when a number follows ("đưa vào sử dụng" stays).
+    """
+    low = " ".join(following.split()).lower()
+    words = phrase.split()
+    offset = 0
+    for k, w in enumerate(words):
+        at = low.find(w.lower(), offset)
+        if at < 0:
+            break
+        offset = at
+        for opener in vocabulary().adjunct_openers:
+            if not (low.startswith(opener, at) and not regex.match(r"\p{L}", low[at + len(opener):at + len(opener) + 1])):
+                continue
+            if opener in _DATED_ADJUNCTS and not regex.match(r"[^.,;:\n]{0,25}\d", low[at + len(opener):]):
+                continue
+            return " ".join(words[:k]) or None
+        offset = at + len(w)
+    return phrase
 
 
 #: A counted noun phrase this short names no thing by itself ("thủ tục", "điểm"); its verb says which.

@@ -341,6 +341,16 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(4), "count", "04 lượt")]),
     # dakrlap 144-BC-UBND (scan): OCR's "tông số" is "tổng số", not a document's "Số 04"
     ("Trong tông số 04 vụ việc tiếp nhận", [Want("count", D(4), "count", "04 vụ việc")]),
+    # issue 8 (daknong HĐND 41, Thông tư 08/2026): a time or condition adjunct after a figure is never its subject
+    ("Phấn đấu tỷ lệ trẻ em được tiêm chủng đầy đủ đạt 95% vào năm 2025.", [
+        Want("percent", D(95), "percent", "95%", {"subject": "tỷ lệ trẻ em được tiêm chủng đầy đủ"})]),
+    ("Mức hỗ trợ học phí là 70% đối với học sinh vùng khó khăn.", [
+        Want("percent", D(70), "percent", "70%", {"subject": "Mức hỗ trợ học phí"})]),
+    ("Bão số 3 làm ngập 1.200 ha lúa vào sáng ngày 12/9.", [
+        Want("area", D(1200), "ha", "1.200 ha", {"subject": "lúa ngập"})]),
+    # ... but "vào" with no date after it is a verb's particle, kept: "đưa vào sử dụng" (put into use)
+    ("Đã bê tông hóa 12 km đường đưa vào sử dụng.", [
+        Want("length", D(12), "km", "12 km", {"subject": "đường đưa vào sử dụng"})]),
 ]
 
 XFAIL: list[tuple[str, list[Want], str]] = [
