@@ -348,6 +348,19 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("percent", D(70), "percent", "70%", {"subject": "Mức hỗ trợ học phí"})]),
     ("Bão số 3 làm ngập 1.200 ha lúa vào sáng ngày 12/9.", [
         Want("area", D(1200), "ha", "1.200 ha", {"subject": "lúa ngập"})]),
+    # issue 8 (TTCS 443): a classifier counts, the noun after it names the thing; "của" (of) ties it to its owner
+    ("Lấy mẫu máu của 05 con lợn để gộp thành 01 mẫu xét nghiệm.", [
+        Want("count", D(5), "count", "05 con", {"subject": "lợn lấy mẫu máu"}),
+        Want("count", D(1), "count", "01 mẫu xét nghiệm")]),
+    ("Trạm kiểm dịch đã tiêu hủy 120 con gà nhiễm cúm.", [
+        Want("count", D(120), "count", "120 con", {"subject": "gà nhiễm cúm"})]),
+    # issue 8 (Thông tư 08/2026): "A có B" before a threshold names measure B of A; a modal after it is its predicate
+    ("Đê bao có chiều cao trên 3 m phải được gia cố.", [
+        Want("length", D(3), "m", "trên 3 m", {"subject": "chiều cao đê bao"})]),
+    ("Kè chắn sóng hoặc đê biển có chiều cao trên 5 m phải được kiểm tra.", [
+        Want("length", D(5), "m", "trên 5 m", {"subject": "chiều cao kè chắn sóng hoặc đê biển"})]),
+    ("Trường có diện tích 2.000 m² được xây mới.", [
+        Want("area", D(2000), "m2", "2.000 m²", {"subject": "diện tích trường"})]),
     # ... but "vào" with no date after it is a verb's particle, kept: "đưa vào sử dụng" (put into use)
     ("Đã bê tông hóa 12 km đường đưa vào sử dụng.", [
         Want("length", D(12), "km", "12 km", {"subject": "đường đưa vào sử dụng"})]),
