@@ -289,7 +289,7 @@ def _possessed_before(text: str, fig: Figure) -> str | None:
 _OWNER_HAS = regex.compile(r"""
     ^(?P<owner>\p{L}+(?:[ \t]+\p{L}+){0,5})       # the thing that has the measure: "Đập", "Kênh tưới"
     [ \t]+(?i:có)[ \t]+                          # has
-    (?P<measure>\p{Ll}+(?:[ \t]+\p{Ll}+){0,3})$   # the measure, lower-case words: "chiều cao", "lưu lượng"
+    (?P<measure>\p{Ll}+(?:[ \t]+\p{Ll}+){0,4})$   # the measure, lower-case words: "chiều cao", "lưu lượng"
     """, regex.VERBOSE | regex.V1)
 
 

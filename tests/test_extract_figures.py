@@ -361,6 +361,10 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("length", D(5), "m", "trên 5 m", {"subject": "chiều cao kè chắn sóng hoặc đê biển"})]),
     ("Trường có diện tích 2.000 m² được xây mới.", [
         Want("area", D(2000), "m2", "2.000 m²", {"subject": "diện tích trường"})]),
+    # ... and "hoặc" (or) after a threshold opens the next alternative, which is not what the first measures
+    ("Cầu có tải trọng từ 10 tấn trở lên hoặc cầu có chiều dài từ 100 m trở lên.", [
+        Want("mass", D(10), "t", "từ 10 tấn trở lên", {"subject": "tải trọng cầu"}),
+        Want("length", D(100), "m", "từ 100 m trở lên", {"subject": "chiều dài cầu"})]),
     # ... but "vào" with no date after it is a verb's particle, kept: "đưa vào sử dụng" (put into use)
     ("Đã bê tông hóa 12 km đường đưa vào sử dụng.", [
         Want("length", D(12), "km", "12 km", {"subject": "đường đưa vào sử dụng"})]),
