@@ -194,6 +194,11 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             phrase = f"{noun} {rest}".strip()
             return (thing_counted(text, fig, phrase, has_predicate, bare=False)
                     or (phrase if has_predicate else _object_of(text, fig, phrase)))
+        if fig.per and noun.lower() in vocabulary().frequency_nouns:
+            # "tiêu độc khử trùng 01 lần/ngày": a rate of times counts the action the clause before names
+            action = clause_before(text, fig.char_start, floor)
+            if action and not regex.search(r"\d", action):
+                return f"{noun} {_lower_first(action)}"
         if noun.lower() in vocabulary().classifiers and not glued:
             # "05 con lợn để …": the classifier counts, the noun after it names the thing, even when no
             # predicate follows that this phrase could keep

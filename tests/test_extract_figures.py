@@ -365,6 +365,9 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
     ("Cầu có tải trọng từ 10 tấn trở lên hoặc cầu có chiều dài từ 100 m trở lên.", [
         Want("mass", D(10), "t", "từ 10 tấn trở lên", {"subject": "tải trọng cầu"}),
         Want("length", D(100), "m", "từ 100 m trở lên", {"subject": "chiều dài cầu"})]),
+    # issue 8 (dakrlap 946): a rate of times counts the action before it, not the bare "lần"
+    ("Trạm y tế phun thuốc diệt muỗi 02 lần/tuần tại các thôn có ca sốt xuất huyết.", [
+        Want("count", D(2), "count", "02 lần/tuần", {"per": "tuần", "subject": "lần trạm y tế phun thuốc diệt muỗi"})]),
     # ... but "vào" with no date after it is a verb's particle, kept: "đưa vào sử dụng" (put into use)
     ("Đã bê tông hóa 12 km đường đưa vào sử dụng.", [
         Want("length", D(12), "km", "12 km", {"subject": "đường đưa vào sử dụng"})]),

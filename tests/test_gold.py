@@ -65,10 +65,11 @@ FIGURE_FLOORS = [
     # noise give none since issue 8's second round), subject 0.86.
     pytest.param(f"public/{LDTBXH662}.docx", f"{LDTBXH662}.json", 0.88, 0.85, id="ldtbxh-662-docx"),
     # issue 8 development half (the held-out half in corpus/heldout is scored by bench/score_gold.py, not here):
-    # measured F1 0.962 / 1.000 / 1.000 / 1.000, subject 1.000 / 1.000 / 0.600 / 1.000.
+    # measured F1 0.962 / 1.000 / 1.000 / 1.000, subject 1.000 / 1.000 / 0.800 / 1.000 (946 was 0.600 before issue 8's
+    # frequency rule: "01 lần/ngày" names the action before it).
     pytest.param(f"public/{DAKRLAP220}.pdf", f"{DAKRLAP220}.json", 0.92, 0.90, id="dakrlap-220-scan"),
     pytest.param(f"public/{DAKRU38}.pdf", f"{DAKRU38}.json", 0.95, 0.90, id="dakru-38-scan"),
-    pytest.param(f"public/{DAKRLAP946}.pdf", f"{DAKRLAP946}.json", 0.85, 0.55, id="dakrlap-946-scan"),
+    pytest.param(f"public/{DAKRLAP946}.pdf", f"{DAKRLAP946}.json", 0.85, 0.75, id="dakrlap-946-scan"),
     pytest.param(f"public/{HOANGLUONG}.docx", f"{HOANGLUONG}.json", 0.95, 0.90, id="hoangluong-docx"),
     # issue 8, genres nobody tuned on (helper genre): irrigation works of Sơn La. A text PDF of technical
     # parameters (10⁶ m³, m³/s, mm, elevations '+315.25', size-class ranges; 52 figures, pp. 3-8) and the
