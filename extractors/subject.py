@@ -194,6 +194,17 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             phrase = f"{noun} {rest}".strip()
             return (thing_counted(text, fig, phrase, has_predicate, bare=False)
                     or (phrase if has_predicate else _object_of(text, fig, phrase)))
+        if fig.per and noun.lower() in vocabulary().frequency_nouns:
+            # "tiêu độc khử trùng 01 lần/ngày": a rate of times counts the action the clause before names
+            action = clause_before(text, fig.char_start, floor)
+            if action and not regex.search(r"\d", action):
+                return f"{noun} {_lower_first(action)}"
+        if noun.lower() in vocabulary().classifiers and not glued:
+            # "05 con lợn để …": the classifier counts, the noun after it names the thing, even when no
+            # predicate follows that this phrase could keep
+            thing = _classified_noun(text, fig.char_end)
+            if thing:
+                return thing_counted(text, fig, thing) or _object_of(text, fig, thing)
         apposed = None if glued else _apposed_rest(text, fig.char_end)
         if apposed:
             return f"{noun} {apposed}"     # "13 đơn - 09 vụ việc kiến nghị, phản ánh": the same things counted
@@ -211,6 +222,8 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
                 break
     if after and _NUMBER_WORD.search(after):
         after = None                       # "100% cộng 05 điểm": what follows is another figure's predicate
+    if after:
+        after = _before_adjunct(text[fig.char_end:], after)   # "70% đối với …", "1.200 ha lúa vào ngày 12/9"
     if after and after.lower() not in meta and not any(after.lower().startswith(m + " ") for m in meta):
         if fig.kind not in ("percent", "money"):
             # "hiến 440 m² đất", "bê tông 14,7 km đường giao thông nông thôn": the object with its verb says
@@ -219,7 +232,78 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             if verb:
                 return f"{after} {_lower_first(verb)}"
         return after
-    return clause_before(text, fig.char_start, floor)
+    clause = clause_before(text, fig.char_start, floor)
+    return _measure_of_owner(clause) if clause else None
+
+
+#: Words of an adjunct that need a number after them to be one: "vào năm 2025" is a time, "đưa vào sử dụng" is not.
+_DATED_ADJUNCTS = frozenset({"vào", "đến", "trước", "sau"})
+
+
+def _before_adjunct(following: str, phrase: str) -> str | None:
+    """Cut phrase (read from following) before a time or condition adjunct, which never names the thing measured.
+
+    "đạt 95% vào năm 2025", "70% đối với học sinh …", "1.200 ha lúa vào sáng ngày 12/9": the adjunct and what
+    follows it go; a word like "vào" counts only when a number follows ("đưa vào sử dụng" stays).
+    """
+    low = " ".join(following.split()).lower()
+    words = phrase.split()
+    offset = 0
+    for k, w in enumerate(words):
+        at = low.find(w.lower(), offset)
+        if at < 0:
+            break
+        offset = at
+        for opener in vocabulary().adjunct_openers:
+            if not (low.startswith(opener, at) and not regex.match(r"\p{L}", low[at + len(opener):at + len(opener) + 1])):
+                continue
+            if opener in _DATED_ADJUNCTS and not regex.match(r"[^.,;:\n]{0,25}\d", low[at + len(opener):]):
+                continue
+            return " ".join(words[:k]) or None
+        offset = at + len(w)
+    return phrase
+
+
+def _classified_noun(text: str, end: int) -> str | None:
+    """Return the noun a classifier before end counts: "05 con lợn" -> "lợn"; None when a stop word follows."""
+    m = regex.match(r"[ \t]+(\p{Ll}+)(?!\p{L})", text[end:end + 30])
+    if m is None or m.group(1) in set(vocabulary().stop_words) | set(vocabulary().adjunct_openers):
+        return None
+    return m.group(1)
+
+
+#: Longest phrase before "của" (of) that says what of the things counted is meant ("kiểm tra hồ sơ của 12 hộ").
+MAX_POSSESSED_SYLLABLES = 5
+_OF_BEFORE = regex.compile(r"(?<!\p{L})(?i:của)[ \t]*$")
+
+
+def _possessed_before(text: str, fig: Figure) -> str | None:
+    """Return the short phrase a count is the owner of: "lấy mẫu máu của 05 con lợn" -> "lấy mẫu máu"."""
+    of = _OF_BEFORE.search(text, max(0, fig.char_start - 10), fig.char_start)
+    if of is None:
+        return None
+    start = _last_break(text, max(0, of.start() - 60), of.start())
+    phrase = _strip_clause(text[start:of.start()])
+    words = phrase.split()
+    if not words or len(words) > MAX_POSSESSED_SYLLABLES or regex.search(r"\d", phrase):
+        return None
+    return _lower_first(phrase)
+
+
+#: "A có B" closing a clause before a measure: B is the measure, A what has it ("Đập có chiều cao trên 15 m").
+_OWNER_HAS = regex.compile(r"""
+    ^(?P<owner>\p{L}+(?:[ \t]+\p{L}+){0,5})       # the thing that has the measure: "Đập", "Kênh tưới"
+    [ \t]+(?i:có)[ \t]+                          # has
+    (?P<measure>\p{Ll}+(?:[ \t]+\p{Ll}+){0,4})$   # the measure, lower-case words: "chiều cao", "lưu lượng"
+    """, regex.VERBOSE | regex.V1)
+
+
+def _measure_of_owner(clause: str) -> str:
+    """Name a measure by its owner: "Đập có chiều cao" -> "chiều cao đập"; other clauses as they are."""
+    m = _OWNER_HAS.match(clause)
+    if m is None:
+        return clause
+    return f"{m.group('measure')} {_lower_first(m.group('owner'))}"
 
 
 #: A counted noun phrase this short names no thing by itself ("thủ tục", "điểm"); its verb says which.
@@ -233,6 +317,9 @@ def _object_of(text: str, fig: Figure, noun: str) -> str:
     verb = verb_before(text, fig)
     if verb:
         return f"{noun} {_lower_first(verb)}"
+    owned = _possessed_before(text, fig)
+    if owned:
+        return f"{noun} {owned}"           # "lấy mẫu máu của 05 con lợn": the pigs whose blood is sampled
     topic = _topic_of(text, fig) or _noun_topic(text, fig, noun)
     if topic and noun.lower() in topic.lower():
         return topic                       # "hộ nghèo 120 hộ": the phrase before names them already

@@ -52,7 +52,8 @@ SCHEMA: dict[str, Spec] = {
     "plausibility.yaml": [{"unit": str, "cues?": WORDS, "min?": "number", "max": "number"}],
     "subject.yaml": {k: WORDS for k in ("stop_words", "meta_nouns", "lead_words", "trail_words",
                                         "measure_heads", "copulas", "share_words", "bare_nouns",
-                                        "change_words", "classifiers", "generic_labels")},
+                                        "change_words", "classifiers", "generic_labels",
+                                        "adjunct_openers", "frequency_nouns")},
     "table_headers.yaml": {k: WORDS for k in ("label_headers", "stt_headers", "unit_headers", "total_labels",
                                               "non_value_headers", "percent_headers", "unit_line_keys",
                                               "title_words")},
@@ -243,6 +244,8 @@ class Vocabulary:
     change_words: tuple[str, ...]
     classifiers: tuple[str, ...]
     generic_labels: tuple[str, ...]
+    adjunct_openers: tuple[str, ...]
+    frequency_nouns: tuple[str, ...]
 
     @property
     def number_words(self) -> dict[str, int]:
@@ -323,7 +326,8 @@ def vocabulary() -> Vocabulary:
     sdata = load("subject.yaml")
     word_lists: dict[str, tuple[str, ...]] = {}
     for key in ("stop_words", "meta_nouns", "lead_words", "trail_words", "measure_heads", "copulas",
-                "share_words", "bare_nouns", "change_words", "classifiers", "generic_labels"):
+                "share_words", "bare_nouns", "change_words", "classifiers", "generic_labels",
+                "adjunct_openers", "frequency_nouns"):
         items = sdata.get(key) if isinstance(sdata, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
             raise _fail("subject.yaml", f"section {key!r} must be a list of words")
@@ -362,6 +366,8 @@ def vocabulary() -> Vocabulary:
         change_words=word_lists["change_words"],
         classifiers=word_lists["classifiers"],
         generic_labels=word_lists["generic_labels"],
+        adjunct_openers=word_lists["adjunct_openers"],
+        frequency_nouns=word_lists["frequency_nouns"],
     )
 
 

@@ -341,6 +341,36 @@ BUGS_CAUGHT: list[tuple[str, list[Want]]] = [
         Want("count", D(4), "count", "04 lượt")]),
     # dakrlap 144-BC-UBND (scan): OCR's "tông số" is "tổng số", not a document's "Số 04"
     ("Trong tông số 04 vụ việc tiếp nhận", [Want("count", D(4), "count", "04 vụ việc")]),
+    # issue 8 (daknong HĐND 41, Thông tư 08/2026): a time or condition adjunct after a figure is never its subject
+    ("Phấn đấu tỷ lệ trẻ em được tiêm chủng đầy đủ đạt 95% vào năm 2025.", [
+        Want("percent", D(95), "percent", "95%", {"subject": "tỷ lệ trẻ em được tiêm chủng đầy đủ"})]),
+    ("Mức hỗ trợ học phí là 70% đối với học sinh vùng khó khăn.", [
+        Want("percent", D(70), "percent", "70%", {"subject": "Mức hỗ trợ học phí"})]),
+    ("Bão số 3 làm ngập 1.200 ha lúa vào sáng ngày 12/9.", [
+        Want("area", D(1200), "ha", "1.200 ha", {"subject": "lúa ngập"})]),
+    # issue 8 (TTCS 443): a classifier counts, the noun after it names the thing; "của" (of) ties it to its owner
+    ("Lấy mẫu máu của 05 con lợn để gộp thành 01 mẫu xét nghiệm.", [
+        Want("count", D(5), "count", "05 con", {"subject": "lợn lấy mẫu máu"}),
+        Want("count", D(1), "count", "01 mẫu xét nghiệm")]),
+    ("Trạm kiểm dịch đã tiêu hủy 120 con gà nhiễm cúm.", [
+        Want("count", D(120), "count", "120 con", {"subject": "gà nhiễm cúm"})]),
+    # issue 8 (Thông tư 08/2026): "A có B" before a threshold names measure B of A; a modal after it is its predicate
+    ("Đê bao có chiều cao trên 3 m phải được gia cố.", [
+        Want("length", D(3), "m", "trên 3 m", {"subject": "chiều cao đê bao"})]),
+    ("Kè chắn sóng hoặc đê biển có chiều cao trên 5 m phải được kiểm tra.", [
+        Want("length", D(5), "m", "trên 5 m", {"subject": "chiều cao kè chắn sóng hoặc đê biển"})]),
+    ("Trường có diện tích 2.000 m² được xây mới.", [
+        Want("area", D(2000), "m2", "2.000 m²", {"subject": "diện tích trường"})]),
+    # ... and "hoặc" (or) after a threshold opens the next alternative, which is not what the first measures
+    ("Cầu có tải trọng từ 10 tấn trở lên hoặc cầu có chiều dài từ 100 m trở lên.", [
+        Want("mass", D(10), "t", "từ 10 tấn trở lên", {"subject": "tải trọng cầu"}),
+        Want("length", D(100), "m", "từ 100 m trở lên", {"subject": "chiều dài cầu"})]),
+    # issue 8 (dakrlap 946): a rate of times counts the action before it, not the bare "lần"
+    ("Trạm y tế phun thuốc diệt muỗi 02 lần/tuần tại các thôn có ca sốt xuất huyết.", [
+        Want("count", D(2), "count", "02 lần/tuần", {"per": "tuần", "subject": "lần trạm y tế phun thuốc diệt muỗi"})]),
+    # ... but "vào" with no date after it is a verb's particle, kept: "đưa vào sử dụng" (put into use)
+    ("Đã bê tông hóa 12 km đường đưa vào sử dụng.", [
+        Want("length", D(12), "km", "12 km", {"subject": "đường đưa vào sử dụng"})]),
 ]
 
 XFAIL: list[tuple[str, list[Want], str]] = [
