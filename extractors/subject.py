@@ -194,7 +194,7 @@ def subject_of(text: str, fig: Figure, floor: int) -> str | None:
             phrase = f"{noun} {rest}".strip()
             return (thing_counted(text, fig, phrase, has_predicate, bare=False)
                     or (phrase if has_predicate else _object_of(text, fig, phrase)))
-        if fig.per and noun.lower() in vocabulary().frequency_nouns:
+        if fig.per and noun.lower() in open_count_words().frequency_nouns:   # one list: open_counts.yaml
             # "tiêu độc khử trùng 01 lần/ngày": a rate of times counts the action the clause before names
             action = clause_before(text, fig.char_start, floor)
             if action and not regex.search(r"\d", action):

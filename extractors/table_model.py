@@ -83,10 +83,15 @@ def is_numbering_row(texts: Sequence[str | None]) -> bool:
     vals = [clean(t) for t in texts if t is not None and clean(t)]
     if len(vals) < 3 or len(vals) < 0.6 * len(texts):
         return False
-    if not all(_NUMBERING_RE.match(v) or v.upper() in _NUMBERING_WORDS for v in vals):
+    odd = [v for v in vals if not (_NUMBERING_RE.match(v) or v.upper() in _NUMBERING_WORDS)]
+    # one letter cell OCR'd as debris ("A" read "D\\" beside a rule) may stand in a row that counts 1 2 3 …
+    if len(odd) > 1 or (odd and (len(odd[0]) > 2 or any(ch.isdigit() for ch in odd[0])
+                                 or all(ch.isalpha() for ch in odd[0]))):   # a short label ("Nữ") is data
         return False
     # "-2" is "(2)" as OCR reads it when the opening bracket touches a rule (113-BC-STC)
-    digits = [int(m.group(1)) for v in vals if (m := re.match(r"[(\-]?([0-9]+)", v))]
+    digits = [int(m.group(1)) for v in vals if v not in odd and (m := re.match(r"[(\-]?([0-9]+)", v))]
+    if odd and len(digits) < 3:
+        return False
     # the digits count up: 1 2 3 ... (or start further on); a number repeated or skipped once is a typo
     steps = [b - a for a, b in itertools.pairwise(digits)]
     return len(digits) >= 2 and all(0 <= d <= 2 for d in steps) and sum(d == 1 for d in steps) >= max(1, len(steps) - 1)

@@ -53,7 +53,7 @@ SCHEMA: dict[str, Spec] = {
     "subject.yaml": {k: WORDS for k in ("stop_words", "meta_nouns", "lead_words", "trail_words",
                                         "measure_heads", "copulas", "share_words", "bare_nouns",
                                         "change_words", "classifiers", "generic_labels",
-                                        "adjunct_openers", "frequency_nouns")},
+                                        "adjunct_openers")},
     "table_headers.yaml": {k: WORDS for k in ("label_headers", "stt_headers", "unit_headers", "total_labels",
                                               "non_value_headers", "percent_headers", "unit_line_keys",
                                               "title_words")},
@@ -245,7 +245,6 @@ class Vocabulary:
     classifiers: tuple[str, ...]
     generic_labels: tuple[str, ...]
     adjunct_openers: tuple[str, ...]
-    frequency_nouns: tuple[str, ...]
 
     @property
     def number_words(self) -> dict[str, int]:
@@ -327,7 +326,7 @@ def vocabulary() -> Vocabulary:
     word_lists: dict[str, tuple[str, ...]] = {}
     for key in ("stop_words", "meta_nouns", "lead_words", "trail_words", "measure_heads", "copulas",
                 "share_words", "bare_nouns", "change_words", "classifiers", "generic_labels",
-                "adjunct_openers", "frequency_nouns"):
+                "adjunct_openers"):
         items = sdata.get(key) if isinstance(sdata, dict) else None
         if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
             raise _fail("subject.yaml", f"section {key!r} must be a list of words")
@@ -367,7 +366,6 @@ def vocabulary() -> Vocabulary:
         classifiers=word_lists["classifiers"],
         generic_labels=word_lists["generic_labels"],
         adjunct_openers=word_lists["adjunct_openers"],
-        frequency_nouns=word_lists["frequency_nouns"],
     )
 
 

@@ -103,6 +103,8 @@ NOT_FIGURES: list[tuple[str, str]] = [
     ("| STT | Chỉ tiêu | Tổng | Trung ương | Tỉnh |", "| 5 | 6 | 7=8+9 | 8 | 9 |"),
     # OCR of "(2) (3) (4) …" when the opening bracket touches a rule (113-BC-STC price tables)
     ("| STT | Chỉ tiêu | Giá kỳ trước | Giá kỳ này | Mức tăng |", "| -2 | 3 | -4 | -5 | (6)=(-5)-(4) |"),
+    # OCR of the "A" cell as debris beside a rule (207-BC Biểu 61 with its colour ink dropped)
+    ("| STT | Chỉ tiêu | Dự toán | Thực hiện | Cùng kỳ |", "| D\\ | B | 1 | 2 | 3 |"),
 ]
 
 
