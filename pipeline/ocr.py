@@ -481,18 +481,9 @@ def render_page(pdf: Any, number: int, dpi: int = DPI, *, name: str = "the PDF"
     Holds PDFIUM_LOCK for every pdfium call (pdfium is not thread-safe, even across documents) and closes the
     bitmap and page before letting go, so no pdfium finalizer runs later on another thread.
     """
-    with PDFIUM_LOCK:
-        pdf_page = pdf[number - 1]
-        try:
-            w, h = pdf_page.get_size()
-            limits.check_images(name, number, pdf_page)     # before pdfium decodes a 400-megapixel image
-            # a huge page renders at a capped size (the dpi of the result is taken from the image's width)
-            # own the pixels (the bitmap's buffer goes with it); a seal's or a pen's colour ink dropped
-            img = render_gray(pdf_page, limits.render_scale(w, h, dpi))
-            w, h = pdf_page.get_size()
-        finally:
-            pdf_page.close()
-    return img, (w, h)
+    # a huge page renders at a capped size (the dpi of the result is taken from the image's width); the pixels
+    # are owned (the bitmap's buffer goes with it); a seal's or a pen's colour ink is dropped
+    return render_gray(pdf, number - 1, dpi, check=lambda page, n: limits.check_images(name, n, page))
 
 
 def _pages(numbers: list[int]) -> str:

@@ -12,8 +12,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import regex
@@ -127,23 +129,48 @@ def drop_colour(img: Image.Image) -> Image.Image:
     return Image.fromarray((lum + (faded - lum) * weight).clip(0, 255).astype(np.uint8))
 
 
-def render_gray(pdf_page: object, scale: float) -> Image.Image:
-    """Render a pypdfium2 page in grey for reading, colour marks dropped (the caller holds PDFIUM_LOCK).
+def render_gray(pdf: Any, index: int, dpi: int, check: Callable[[Any, int], None] | None = None
+                ) -> tuple[Image.Image, tuple[float, float]]:
+    """Render page `index` (0-based) in grey for reading, colour marks dropped; return it and its size (pt).
 
-    A page without colour ink is pdfium's own grey render, as before (the OCR cache keys stay the same).
+    Takes PDFIUM_LOCK for the pdfium calls only: the colour check and drop (numpy, PIL) run outside it, so other
+    threads' reads and renders are not held up by them. A page without colour ink is pdfium's own grey render,
+    as before (the OCR cache keys stay the same). `check(page, number)` runs on the loaded page first (limits).
     """
-    bitmap = pdf_page.render(scale=scale)  # type: ignore[attr-defined]
+    from pipeline.pdfium import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        page = pdf[index]
+        try:
+            w, h = page.get_size()
+            if check is not None:
+                check(page, index + 1)          # before pdfium decodes a 400-megapixel image
+            scale = limits.render_scale(w, h, dpi)
+            bitmap = page.render(scale=scale)
+            try:
+                colour = bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        except BaseException:
+            page.close()
+            raise
     try:
-        colour = bitmap.to_pil().copy()
-    finally:
-        bitmap.close()
-    if has_colour_marks(colour):
-        return drop_colour(colour)
-    bitmap = pdf_page.render(scale=scale, grayscale=True)  # type: ignore[attr-defined]
-    try:
-        return bitmap.to_pil().copy().convert("L")
-    finally:
-        bitmap.close()
+        marks = has_colour_marks(colour)
+    except BaseException:
+        with PDFIUM_LOCK:
+            page.close()
+        raise
+    with PDFIUM_LOCK:
+        try:
+            if not marks:
+                bitmap = page.render(scale=scale, grayscale=True)
+                try:
+                    gray = bitmap.to_pil().copy().convert("L")
+                finally:
+                    bitmap.close()
+        finally:
+            page.close()
+    return (drop_colour(colour) if marks else gray), (w, h)
 
 
 def clean_page(img: Image.Image) -> tuple[Image.Image, float]:

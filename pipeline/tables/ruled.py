@@ -368,16 +368,9 @@ def ocr_grids(doc: Document, path: str) -> list[tuple[int, Grid]]:
 
 def _render_gray(pdf: Any, index: int, dpi: int) -> tuple[Any, float]:
     """Render a page (0-based) in grey as the OCR stage does, holding PDFIUM_LOCK; return it and its pixels per pt."""
-    from pipeline import limits
     from pipeline.tesseract import render_gray
 
-    with PDFIUM_LOCK:
-        page = pdf[index]
-        try:
-            w, h = page.get_size()
-            img = render_gray(page, limits.render_scale(w, h, dpi))     # as the OCR stage renders it
-        finally:
-            page.close()
+    img, (w, _h) = render_gray(pdf, index, dpi)     # as the OCR stage renders it
     return img, img.width / w
 
 
