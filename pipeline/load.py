@@ -136,13 +136,16 @@ def _schema_revision(conn: Any) -> str | None:
     return None if row is None else str(row[0])
 
 
+_OPEN_ATTEMPTS = 5     # a new SQLite dataset raced by other processes: waits of 0.5 + 1 + 1.5 + 2 s at most
+
+
 def open_db(url: str, *, readonly: bool = False) -> Engine:
     """Return an engine on an up-to-date dataset (migrating it unless readonly); cached per URL."""
     key = (url, readonly)
     if key in _ENGINES:
         return _ENGINES[key]
     engine = make_engine(url, readonly=readonly)
-    for attempt in range(3):
+    for attempt in range(_OPEN_ATTEMPTS):
         try:
             with engine.begin() as conn:
                 current = _schema_revision(conn)
@@ -162,9 +165,12 @@ def open_db(url: str, *, readonly: bool = False) -> Engine:
                     command.upgrade(_alembic_config(conn), "head")
             break
         except (OperationalError, ProgrammingError, IntegrityError, DBAPIError) as exc:
-            # Two processes creating one new dataset: the loser sees "already exists"; look again.
-            if "already exists" in str(exc.orig) and attempt < 2:
-                time.sleep(0.5)
+            # Two processes creating one new dataset: the loser sees "already exists", or "database is locked"
+            # when its connection's WAL switch or BEGIN IMMEDIATE meets the winner's write; look again.
+            if ("already exists" in str(exc.orig) or "database is locked" in str(exc.orig)) \
+                    and attempt < _OPEN_ATTEMPTS - 1:
+                engine.dispose()
+                time.sleep(0.5 * (attempt + 1))
                 continue
             hint = ("check the path, that its folder exists and is writable, and that the file is a SQLite database"
                     if engine.dialect.name == "sqlite" else "check the URL and that the server is running")
@@ -297,7 +303,7 @@ def load_document(engine: Engine, ex: Extracted, *, run_id: int | None = None, k
     Two runs loading the same new file at once: the second one's insert meets the first one's row (unique
     sha256); it then loads again over it, so both succeed and the dataset holds one copy.
     """
-    for attempt in range(3):
+    for attempt in range(_OPEN_ATTEMPTS):
         try:
             return _load_document(engine, ex, run_id=run_id, keep=keep, page_rows=pages)
         except IntegrityError as exc:
